@@ -1,2 +1,4 @@
 import App
-await App.main()
+import Foundation
+
+exit(await runEduCommons())

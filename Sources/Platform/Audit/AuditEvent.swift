@@ -58,6 +58,13 @@ public struct AuditLog: Sendable {
 
     public func record(on db: any Database, actor: Actor, action: String, entityType: String,
                        entityID: UUID?, orgID: UUID?, orgPath: String, changes: [AuditChange]) async throws {
+        try await event(actor: actor, action: action, entityType: entityType, entityID: entityID, orgID: orgID,
+                        orgPath: orgPath, changes: changes).create(on: db)
+    }
+
+    /// An unsaved event, for callers that insert many in one batch (imports).
+    public func event(actor: Actor, action: String, entityType: String, entityID: UUID?, orgID: UUID?,
+                      orgPath: String, changes: [AuditChange]) throws -> AuditEvent {
         let e = AuditEvent()
         let now = clock.now()
         e.id = UUIDv7.make(at: now)
@@ -75,6 +82,6 @@ public struct AuditLog: Sendable {
         e.changes = String(decoding: try enc.encode(changes), as: UTF8.self)
         e.ip = actor.ipAddress
         e.requestID = actor.requestID
-        try await e.create(on: db)
+        return e
     }
 }

@@ -1,0 +1,95 @@
+import Foundation
+import Vapor
+import Platform
+
+/// Settings read once from the environment at start-up. A wrong value stops start-up
+/// with a message naming the variable; nothing is silently replaced by a default.
+public struct AppConfig: Sendable {
+    public enum Database: Sendable, Equatable {
+        case sqliteFile(String)
+        case sqliteMemory
+        case postgres(url: String, searchPath: [String]?)
+    }
+
+    public var port: Int
+    public var hostname: String
+    public var dataDirectory: String
+    public var database: Database
+    public var logLevel: Logger.Level
+    public var demoPassword: String
+    public var defaultLocale: AppLocale
+    public var bcryptCost: Int
+    /// Where `Resources/` and `Public/` live; the working directory unless set.
+    public var homeDirectory: String
+
+    public static let defaultDemoPassword = "educommons-demo"
+
+    public struct Problem: Error, CustomStringConvertible {
+        public var variable: String
+        public var message: String
+        public var description: String { "configuration error: \(variable): \(message)" }
+    }
+
+    /// Reads the process environment. `overrides` win, for tests and the command line.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        func value(_ key: String) -> String? {
+            guard let v = env[key]?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+            return v
+        }
+        var port = 8080
+        if let p = value("PORT") {
+            guard let n = Int(p), (1...65535).contains(n) else {
+                throw Problem(variable: "PORT", message: "'\(p)' is not a port number between 1 and 65535")
+            }
+            port = n
+        }
+        let data = value("EDUCOMMONS_DATA") ?? "./data"
+        let database: Database
+        if let url = value("DATABASE_URL") {
+            guard let comps = URLComponents(string: url), ["postgres", "postgresql"].contains(comps.scheme ?? ""),
+                  comps.host != nil else {
+                throw Problem(variable: "DATABASE_URL", message: "expected postgres://user:password@host:port/database, got '\(Self.redact(url))'")
+            }
+            database = .postgres(url: url, searchPath: nil)
+        } else {
+            database = .sqliteFile(data + "/educommons.sqlite")
+        }
+        var level = Logger.Level.info
+        if let l = value("LOG_LEVEL") {
+            guard let parsed = Logger.Level(rawValue: l.lowercased()) else {
+                throw Problem(variable: "LOG_LEVEL", message: "'\(l)' is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            level = parsed
+        }
+        let demoPassword = value("EDUCOMMONS_DEMO_PASSWORD") ?? defaultDemoPassword
+        if demoPassword.count < PasswordPolicy.minimumLength {
+            throw Problem(variable: "EDUCOMMONS_DEMO_PASSWORD", message: "must be at least \(PasswordPolicy.minimumLength) characters")
+        }
+        var locale = AppLocale.en
+        if let l = value("EDUCOMMONS_DEFAULT_LANGUAGE") {
+            guard let parsed = AppLocale(tag: l) else {
+                throw Problem(variable: "EDUCOMMONS_DEFAULT_LANGUAGE", message: "'\(l)' is not one of en, vi, zh-Hans")
+            }
+            locale = parsed
+        }
+        var cost = 10
+        if let c = value("EDUCOMMONS_BCRYPT_COST") {
+            guard let n = Int(c), (4...31).contains(n) else {
+                throw Problem(variable: "EDUCOMMONS_BCRYPT_COST", message: "'\(c)' is not a bcrypt cost between 4 and 31")
+            }
+            cost = n
+        }
+        let home = value("EDUCOMMONS_HOME") ?? FileManager.default.currentDirectoryPath
+        guard FileManager.default.fileExists(atPath: home + "/Resources/Localization/en.json") else {
+            throw Problem(variable: "EDUCOMMONS_HOME", message: "'\(home)' does not contain Resources/Localization; run from the project folder or set EDUCOMMONS_HOME")
+        }
+        return AppConfig(port: port, hostname: "127.0.0.1", dataDirectory: data, database: database,
+                         logLevel: level, demoPassword: demoPassword, defaultLocale: locale, bcryptCost: cost, homeDirectory: home)
+    }
+
+    static func redact(_ url: String) -> String {
+        guard var c = URLComponents(string: url) else { return "<unparseable>" }
+        if c.password != nil { c.password = "***" }
+        return c.string ?? "<unparseable>"
+    }
+}

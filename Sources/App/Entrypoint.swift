@@ -1,0 +1,68 @@
+import Foundation
+import Vapor
+import Logging
+import Platform
+import Directory
+
+/// The executable's whole life: read configuration, build the app, migrate and seed for
+/// `serve`, run the command, shut down. A configuration problem stops here with a message
+/// naming the variable.
+public func runEduCommons() async -> Int32 {
+    var arguments = CommandLine.arguments
+    let demo = arguments.contains("--demo")
+    arguments.removeAll { $0 == "--demo" }
+    let config: AppConfig
+    var env: Environment
+    do {
+        env = try Environment.detect(arguments: arguments)
+        config = try AppConfig.fromEnvironment()
+        try LoggingSystem.bootstrap(from: &env) { level in
+            { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = config.logLevel
+                return handler
+            }
+        }
+    } catch {
+        FileHandle.standardError.write(Data("educommons: \(error)\n".utf8))
+        return 2
+    }
+    let app: Application
+    do {
+        app = try await Application.make(env)
+    } catch {
+        FileHandle.standardError.write(Data("educommons: cannot start: \(error)\n".utf8))
+        return 1
+    }
+    do {
+        try await configure(app, config: config)
+        let command = env.arguments.dropFirst().first { !$0.hasPrefix("-") }
+        if command == nil || command == "serve" {
+            try await migrate(app)
+            if demo { try await seedDemo(app, config: config) }
+        } else if demo {
+            app.logger.warning("--demo only applies to serve")
+        }
+        try await app.execute()
+        try await app.asyncShutdown()
+        return 0
+    } catch {
+        if !(error is DomainError) { FileHandle.standardError.write(Data("educommons: \(error)\n".utf8)) }
+        try? await app.asyncShutdown()
+        return 1
+    }
+}
+
+func seedDemo(_ app: Application, config: AppConfig) async throws {
+    let seeded = try await DemoProvince(db: app.db, ctx: app.services.directory).seedIfEmpty(password: config.demoPassword)
+    guard let accounts = seeded else {
+        app.logger.notice("--demo: the database already holds data; nothing added")
+        return
+    }
+    var lines = ["Demo province created. Sign in with any of these accounts:"]
+    for a in accounts { lines.append("  \(a.username.padding(toLength: 18, withPad: " ", startingAt: 0)) \(a.description)") }
+    lines.append(config.demoPassword == AppConfig.defaultDemoPassword
+                 ? "Password for all of them: \(config.demoPassword) (set EDUCOMMONS_DEMO_PASSWORD to choose another)"
+                 : "Password for all of them: the value of EDUCOMMONS_DEMO_PASSWORD")
+    print(lines.joined(separator: "\n"))
+}

@@ -1,0 +1,36 @@
+import Foundation
+import Vapor
+import Platform
+
+/// Double-submit CSRF protection for page forms: a random token lives in an HttpOnly,
+/// SameSite=Lax cookie and in every form; a POST whose form field does not match is
+/// refused. The API uses bearer tokens, which browsers never attach by themselves.
+struct CSRFMiddleware: AsyncMiddleware {
+    static let cookie = "ec_csrf"
+    static let field = "_csrf"
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if request.isAPI { return try await next.respond(to: request) }
+        let existing = request.cookies[Self.cookie].flatMap { (32...64).contains($0.string.count) ? $0.string : nil }
+        request.csrfToken = existing ?? Digest.randomToken()
+        if request.method == .POST {
+            let sent = (try? request.content.get(String.self, at: Self.field)) ?? request.headers.first(name: "X-CSRF-Token") ?? ""
+            guard let existing, Digest.constantTimeEqual(sent, existing) else {
+                throw DomainError.forbidden(reason: "error.csrf")
+            }
+        }
+        let response = try await next.respond(to: request)
+        if existing == nil {
+            response.cookies[Self.cookie] = HTTPCookies.Value(string: request.csrfToken, path: "/", isHTTPOnly: true, sameSite: .lax)
+        }
+        return response
+    }
+}
+
+extension Request {
+    private struct CSRFKey: StorageKey { typealias Value = String }
+    var csrfToken: String {
+        get { storage[CSRFKey.self] ?? "" }
+        set { storage[CSRFKey.self] = newValue }
+    }
+}

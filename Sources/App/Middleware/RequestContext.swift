@@ -1,0 +1,107 @@
+import Foundation
+import Vapor
+import Platform
+import Directory
+
+/// Per-request values set by `RequestContextMiddleware`: the request id, the reader's
+/// language and, once authenticated, the acting person.
+extension Request {
+    private struct ActorKey: StorageKey { typealias Value = Actor }
+    private struct LocaleKey: StorageKey { typealias Value = AppLocale }
+    private struct RequestIDKey: StorageKey { typealias Value = String }
+    private struct TokenIDKey: StorageKey { typealias Value = UUID }
+    private struct RawTokenKey: StorageKey { typealias Value = String }
+
+    /// The signed-in actor, if any.
+    var actor: Actor? {
+        get { storage[ActorKey.self] }
+        set { storage[ActorKey.self] = newValue }
+    }
+
+    /// The signed-in actor, or 401.
+    func requireActor() throws -> Actor {
+        guard let a = actor else { throw DomainError.unauthenticated() }
+        return a
+    }
+
+    var locale: AppLocale {
+        get { storage[LocaleKey.self] ?? .en }
+        set { storage[LocaleKey.self] = newValue }
+    }
+
+    var requestID: String {
+        get { storage[RequestIDKey.self] ?? "-" }
+        set { storage[RequestIDKey.self] = newValue }
+    }
+
+    var tokenID: UUID? {
+        get { storage[TokenIDKey.self] }
+        set { storage[TokenIDKey.self] = newValue }
+    }
+
+    var rawToken: String? {
+        get { storage[RawTokenKey.self] }
+        set { storage[RawTokenKey.self] = newValue }
+    }
+
+    var isAPI: Bool { url.path.hasPrefix("/api/") }
+
+    /// Client address for the audit log: the socket peer (a front proxy's forwarded
+    /// address is trusted only when the operator says so; see docs/operations.md).
+    var clientIP: String? { remoteAddress?.ipAddress }
+}
+
+enum SessionCookie {
+    static let name = "ec_session"
+    static let languageCookie = "ec_lang"
+}
+
+/// Sets request id, language and actor for every request, and logs one line per request.
+/// Authentication here only identifies; each service decides what the actor may do.
+struct RequestContextMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let incoming = request.headers.first(name: "X-Request-ID").flatMap { $0.count <= 64 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } ? $0 : nil }
+        request.requestID = incoming ?? UUID().uuidString.lowercased()
+        request.logger[metadataKey: "request-id"] = .string(request.requestID)
+
+        // Language before identity, so even a refused token gets its answer in the
+        // reader's language; then the person's own preference, unless ?lang= says otherwise.
+        let chosen = request.query[String.self, at: "lang"].flatMap(AppLocale.init(tag:))
+        let cookie = request.cookies[SessionCookie.languageCookie].flatMap { AppLocale(tag: $0.string) }
+        request.locale = chosen ?? cookie
+            ?? AppLocale.negotiate(acceptLanguage: request.headers.first(name: .acceptLanguage))
+            ?? request.services.config.defaultLocale
+        let identity = try await identify(request)
+        if chosen == nil, let preferred = identity?.preferredLocale { request.locale = preferred }
+        if let identity {
+            request.actor = Actor(personID: identity.personID, displayName: identity.displayName, grants: identity.grants,
+                                  ipAddress: request.clientIP, requestID: request.requestID, locale: request.locale)
+            request.tokenID = identity.tokenID
+        }
+        let response = try await next.respond(to: request)
+        response.headers.replaceOrAdd(name: "X-Request-ID", value: request.requestID)
+        if let q = request.query[String.self, at: "lang"].flatMap(AppLocale.init(tag:)) {
+            response.cookies[SessionCookie.languageCookie] = HTTPCookies.Value(string: q.rawValue, maxAge: 365 * 86400, path: "/", isHTTPOnly: true, sameSite: .lax)
+        }
+        response.headers.replaceOrAdd(name: "Content-Language", value: request.locale.rawValue)
+        return response
+    }
+
+    /// Bearer token for the API, session cookie for pages. A bad token on the API is a
+    /// 401 (the client must know); a stale cookie on a page just means signed out.
+    private func identify(_ request: Request) async throws -> ResolvedIdentity? {
+        if let bearer = request.headers.bearerAuthorization?.token {
+            guard let id = try await request.auth.resolve(token: bearer, kind: .api) else {
+                throw DomainError.unauthenticated(reason: "error.token-invalid")
+            }
+            request.rawToken = bearer
+            return id
+        }
+        if let cookie = request.cookies[SessionCookie.name]?.string, !request.isAPI {
+            let id = try await request.auth.resolve(token: cookie, kind: .web)
+            if id != nil { request.rawToken = cookie }
+            return id
+        }
+        return nil
+    }
+}

@@ -1,0 +1,324 @@
+import Foundation
+import Vapor
+import Platform
+import Directory
+
+struct OrgPage: Encodable, Sendable {
+    var base: PageBase
+    var org: OrgDTO?
+    var kindLabel: String
+    var crumbs: [OrgDTO]
+    var children: [OrgRow]
+    var people: [PersonRow]
+    var canManage: Bool
+    var childKinds: [SelectOption]
+    var errors: FormErrors
+    var moves: [OrgMoveDTO]
+}
+
+struct OrgRow: Encodable, Sendable { var id: UUID; var name: String; var kind: String }
+struct PersonRow: Encodable, Sendable { var id: UUID; var name: String; var birthDate: String; var roles: String }
+struct SelectOption: Encodable, Sendable { var value: String; var label: String; var selected: Bool }
+
+struct PeoplePage: Encodable, Sendable {
+    var base: PageBase
+    var query: String
+    var role: String
+    var roles: [SelectOption]
+    var people: [PersonRow]
+    var nextHref: String?
+    var canCreate: Bool
+}
+
+struct PersonPage: Encodable, Sendable {
+    var base: PageBase
+    var person: PersonDTO
+    var roles: [PersonRoleRow]
+    var guardians: [GuardianRow]
+    var consents: [ConsentRow]
+    var canManage: Bool
+    var genders: [SelectOption]
+    var roleOptions: [SelectOption]
+    var errors: FormErrors
+    var saved: Bool
+}
+
+struct PersonRoleRow: Encodable, Sendable { var role: String; var orgName: String; var orgID: UUID }
+struct GuardianRow: Encodable, Sendable { var name: String; var href: String; var relationship: String }
+struct ConsentRow: Encodable, Sendable { var purpose: String; var state: String; var grantedAt: String }
+
+struct NewPersonPage: Encodable, Sendable {
+    var base: PageBase
+    var orgs: [SelectOption]
+    var roles: [SelectOption]
+    var genders: [SelectOption]
+    var values: [String: String]
+    var errors: FormErrors
+}
+
+struct AuditPage: Encodable, Sendable {
+    var base: PageBase
+    var events: [AuditRow]
+    var nextHref: String?
+}
+
+struct AuditRow: Encodable, Sendable { var at: String; var actor: String; var action: String; var changes: String; var ip: String }
+
+struct ImportPage: Encodable, Sendable {
+    var base: PageBase
+    var targets: [SelectOption]
+    var report: ImportReportView?
+    var errors: [ImportProblemRow]
+}
+
+struct ImportReportView: Encodable, Sendable { var dryRun: Bool; var lines: [String]; var warnings: [ImportProblemRow] }
+struct ImportProblemRow: Encodable, Sendable { var file: String; var line: String; var field: String; var reason: String }
+
+/// Administrators' pages: the organisation tree, people, audit and roster import.
+struct DirectoryPages {
+    func kindOptions(_ kinds: some Sequence<OrgKind>, _ req: Request) -> [SelectOption] {
+        kinds.map { SelectOption(value: $0.rawValue, label: req.t("org.kind.\($0.rawValue)"), selected: false) }.sorted { $0.label < $1.label }
+    }
+
+    @Sendable func orgRoots(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let roots = try await req.directory.children(of: nil, actor: actor)
+        if roots.count == 1 { return req.redirect(to: "/orgs/\(roots[0].id)") }
+        let page = OrgPage(base: await PageBase.make(req, title: req.t("orgs.title")), org: nil, kindLabel: "", crumbs: [],
+                           children: roots.map { OrgRow(id: $0.id, name: $0.displayName, kind: req.t("org.kind.\($0.kind)")) },
+                           people: [], canManage: false, childKinds: [], errors: FormErrors(), moves: [])
+        return try await req.page("org", page)
+    }
+
+    @Sendable func org(req: Request) async throws -> Response {
+        try await renderOrg(req, errors: FormErrors())
+    }
+
+    func renderOrg(_ req: Request, errors: FormErrors, status: HTTPStatus = .ok) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = try req.uuid("id")
+        let org = try await req.directory.organisation(id, actor: actor)
+        let crumbs = try await req.directory.ancestors(of: id, actor: actor)
+        let children = try await req.directory.children(of: id, actor: actor)
+        var people: [PersonRow] = []
+        if actor.can(.viewPeople, at: org.path) {
+            let page = try await req.directory.searchPeople(query: nil, orgID: id, role: nil, limit: 100, cursor: nil, actor: actor)
+            people = page.items.map { rowOf($0, req) }
+        }
+        let canManage = actor.can(.manageOrganisations, at: org.path)
+        let kinds = OrgKind(rawValue: org.kind)?.allowedChildren ?? []
+        let page = OrgPage(base: await PageBase.make(req, title: org.displayName), org: org, kindLabel: req.t("org.kind.\(org.kind)"),
+                           crumbs: Array(crumbs.dropLast()),
+                           children: children.map { OrgRow(id: $0.id, name: $0.displayName, kind: req.t("org.kind.\($0.kind)")) },
+                           people: people, canManage: canManage, childKinds: kindOptions(kinds, req), errors: errors,
+                           moves: try await req.directory.moves(of: id, actor: actor))
+        return try await req.page("org", page, status: status)
+    }
+
+    @Sendable func createChild(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let parent = try req.uuid("id")
+        let name = req.field("name") ?? ""
+        do {
+            let org = try await req.directory.createOrganisation(
+                NewOrganisation(kind: req.field("kind") ?? "", code: req.field("code") ?? "", parentID: parent,
+                                name: LocalizedText([req.locale.rawValue: name])), actor: actor)
+            return req.redirect(to: "/orgs/\(org.id)")
+        } catch let e as DomainError where e.status == 422 || e.status == 409 {
+            return try await renderOrg(req, errors: FormErrors(e, req), status: HTTPStatus(statusCode: e.status))
+        }
+    }
+
+    func rowOf(_ p: PersonSummaryDTO, _ req: Request) -> PersonRow {
+        PersonRow(id: p.id, name: p.fullName, birthDate: p.birthDate ?? "", roles: p.roles.map { req.t("role.\($0)") }.joined(separator: ", "))
+    }
+
+    @Sendable func people(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let q = req.query[String.self, at: "q"] ?? ""
+        let role = req.query[String.self, at: "role"].flatMap { Role(rawValue: $0) != nil ? $0 : nil } ?? ""
+        let cursor = req.query[String.self, at: "cursor"]
+        let page = try await req.directory.searchPeople(query: q, orgID: nil, role: role.isEmpty ? nil : role, limit: 50,
+                                                        cursor: cursor, actor: actor)
+        var next: String?
+        if let c = page.nextCursor {
+            var comps = URLComponents()
+            comps.path = "/people"
+            comps.queryItems = [URLQueryItem(name: "q", value: q), URLQueryItem(name: "role", value: role), URLQueryItem(name: "cursor", value: c)]
+            next = comps.string
+        }
+        let roles = [SelectOption(value: "", label: req.t("people.any-role"), selected: role.isEmpty)]
+            + Role.allCases.map { SelectOption(value: $0.rawValue, label: req.t("role.\($0.rawValue)"), selected: $0.rawValue == role) }
+        return try await req.page("people", PeoplePage(base: await PageBase.make(req, title: req.t("people.title")), query: q, role: role,
+                                                       roles: roles, people: page.items.map { rowOf($0, req) }, nextHref: next,
+                                                       canCreate: !actor.prefixes(for: .managePeople).isEmpty))
+    }
+
+    func genderOptions(_ req: Request, selected: String) -> [SelectOption] {
+        Gender.allCases.map { SelectOption(value: $0.rawValue, label: req.t("gender.\($0.rawValue)"), selected: $0.rawValue == selected) }
+    }
+
+    /// Organisations where the actor may add people, for the new-person form.
+    func manageableOrgs(_ req: Request, actor: Actor) async throws -> [OrgDTO] {
+        var out: [OrgDTO] = []
+        for g in actor.grants where g.capabilities.contains(.managePeople) {
+            let top = try await req.directory.organisation(g.orgID, actor: actor)
+            out.append(top)
+            for child in try await req.directory.children(of: g.orgID, actor: actor) {
+                out.append(child)
+                if child.kind == "school" || child.kind == "provider" {
+                    out += try await req.directory.children(of: child.id, actor: actor)
+                }
+            }
+        }
+        return out
+    }
+
+    @Sendable func newPersonForm(req: Request) async throws -> Response {
+        try await renderNewPerson(req, values: ["orgId": req.query[String.self, at: "orgId"] ?? ""], errors: FormErrors())
+    }
+
+    func renderNewPerson(_ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> Response {
+        let actor = try req.requireActor()
+        guard !actor.prefixes(for: .managePeople).isEmpty else { throw DomainError.forbidden() }
+        let orgs = try await manageableOrgs(req, actor: actor).prefix(300).map {
+            SelectOption(value: $0.id.uuidString, label: "\($0.displayName) (\(req.t("org.kind.\($0.kind)")))", selected: $0.id.uuidString == values["orgId"])
+        }
+        let roles = Role.allCases.map { SelectOption(value: $0.rawValue, label: req.t("role.\($0.rawValue)"), selected: $0.rawValue == (values["role"] ?? "pupil")) }
+        return try await req.page("person-new", NewPersonPage(base: await PageBase.make(req, title: req.t("person.new.title")), orgs: Array(orgs),
+                                                              roles: roles, genders: genderOptions(req, selected: values["gender"] ?? "unspecified"),
+                                                              values: values, errors: errors), status: status)
+    }
+
+    @Sendable func createPerson(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let keys = ["familyName", "middleName", "givenName", "birthDate", "gender", "nationalId", "email", "phone", "username", "orgId", "role"]
+        var values: [String: String] = [:]
+        for k in keys { values[k] = req.field(k) ?? "" }
+        guard let orgID = UUID(uuidString: values["orgId"] ?? "") else {
+            return try await renderNewPerson(req, values: values, errors: FormErrors(.invalid(field: "orgId", reason: "validation.org-unknown"), req), status: .unprocessableEntity)
+        }
+        let input = NewPerson(familyName: values["familyName"]!, middleName: values["middleName"], givenName: values["givenName"]!,
+                              birthDate: values["birthDate"], gender: values["gender"], nationalID: values["nationalId"],
+                              email: values["email"], phone: values["phone"], username: values["username"],
+                              password: try? req.content.get(String.self, at: "password"), orgID: orgID, role: values["role"]!)
+        do {
+            let p = try await req.directory.createPerson(input, actor: actor)
+            return req.redirect(to: "/people/\(p.id)")
+        } catch let e as DomainError where e.status == 422 || e.status == 409 {
+            return try await renderNewPerson(req, values: values, errors: FormErrors(e, req), status: HTTPStatus(statusCode: e.status))
+        }
+    }
+
+    @Sendable func person(req: Request) async throws -> Response {
+        try await renderPerson(req, errors: FormErrors(), saved: req.query[String.self, at: "saved"] != nil)
+    }
+
+    func renderPerson(_ req: Request, errors: FormErrors, saved: Bool, status: HTTPStatus = .ok) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = try req.uuid("id")
+        let p = try await req.directory.person(id, actor: actor)
+        let canManage = try await req.directory.canManage(personID: id, actor: actor)
+        let links = try await req.directory.guardianLinks(of: id, actor: actor)
+        let guardians = links.map { l in
+            l.pupilID == id
+                ? GuardianRow(name: l.guardianName, href: "/people/\(l.guardianID)", relationship: req.t("relationship.\(l.relationship)"))
+                : GuardianRow(name: l.pupilName, href: "/people/\(l.pupilID)", relationship: req.t("relationship.ward"))
+        }
+        let df = DateFormatter()
+        df.dateStyle = .medium
+        df.locale = Locale(identifier: req.locale == .zhHans ? "zh_Hans" : req.locale.rawValue)
+        let consents = try await req.directory.consents(of: id, actor: actor).map {
+            ConsentRow(purpose: req.t("consent.\($0.purpose)"), state: req.t($0.active ? "consent.active" : "consent.withdrawn"),
+                       grantedAt: df.string(from: $0.grantedAt))
+        }
+        let roleOptions = Role.allCases.map { SelectOption(value: $0.rawValue, label: req.t("role.\($0.rawValue)"), selected: false) }
+        return try await req.page("person", PersonPage(base: await PageBase.make(req, title: p.fullName), person: p,
+                                                       roles: p.roles.map { PersonRoleRow(role: req.t("role.\($0.role)"), orgName: $0.orgName, orgID: $0.orgID) },
+                                                       guardians: guardians, consents: consents, canManage: canManage,
+                                                       genders: genderOptions(req, selected: p.gender), roleOptions: roleOptions,
+                                                       errors: errors, saved: saved), status: status)
+    }
+
+    @Sendable func updatePerson(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = try req.uuid("id")
+        let patch = PersonPatch(familyName: req.field("familyName"), middleName: req.field("middleName"), givenName: req.field("givenName"),
+                                birthDate: req.field("birthDate"), gender: req.field("gender"), email: req.field("email"),
+                                phone: req.field("phone"), address: req.field("address"))
+        do {
+            _ = try await req.directory.updatePerson(id, patch, actor: actor)
+            return req.redirect(to: "/people/\(id)?saved=1")
+        } catch let e as DomainError where e.status == 422 || e.status == 409 {
+            return try await renderPerson(req, errors: FormErrors(e, req), saved: false, status: HTTPStatus(statusCode: e.status))
+        }
+    }
+
+    @Sendable func assignRole(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = try req.uuid("id")
+        do {
+            guard let orgID = UUID(uuidString: req.field("orgId") ?? "") else {
+                throw DomainError.invalid(field: "orgId", reason: "validation.org-unknown")
+            }
+            _ = try await req.directory.assignRole(personID: id, orgID: orgID, role: req.field("role") ?? "", actor: actor)
+            return req.redirect(to: "/people/\(id)?saved=1")
+        } catch let e as DomainError where e.status == 422 || e.status == 409 {
+            return try await renderPerson(req, errors: FormErrors(e, req), saved: false, status: HTTPStatus(statusCode: e.status))
+        }
+    }
+
+    @Sendable func audit(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let page = try await req.auditLog.events(orgID: nil, entityID: nil, limit: 50, cursor: req.query[String.self, at: "cursor"], actor: actor)
+        let df = ISO8601DateFormatter()
+        let rows = page.items.map { e in
+            AuditRow(at: df.string(from: e.at), actor: e.actorName, action: e.action,
+                     changes: e.changes.map { "\($0.field): \($0.before ?? "∅") → \($0.after ?? "∅")" }.joined(separator: "; "),
+                     ip: e.ip ?? "")
+        }
+        return try await req.page("audit", AuditPage(base: await PageBase.make(req, title: req.t("audit.title")), events: rows,
+                                                     nextHref: page.nextCursor.map { "/audit?cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }))
+    }
+
+    func importTargets(_ req: Request, actor: Actor) async throws -> [SelectOption] {
+        try await manageableOrgs(req, actor: actor).filter { ["nation", "province", "district", "school"].contains($0.kind) }.map {
+            SelectOption(value: $0.id.uuidString, label: "\($0.displayName) (\(req.t("org.kind.\($0.kind)")))", selected: false)
+        }
+    }
+
+    @Sendable func importForm(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        guard !actor.prefixes(for: .managePeople).isEmpty else { throw DomainError.forbidden() }
+        return try await req.page("import", ImportPage(base: await PageBase.make(req, title: req.t("import.title")),
+                                                       targets: try await importTargets(req, actor: actor), report: nil, errors: []))
+    }
+
+    @Sendable func importUpload(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        guard !actor.prefixes(for: .managePeople).isEmpty else { throw DomainError.forbidden() }
+        let targets = try await importTargets(req, actor: actor)
+        func row(_ p: FieldProblem) -> ImportProblemRow {
+            ImportProblemRow(file: p.file ?? "", line: p.line.map(String.init) ?? "", field: p.field, reason: req.t(p.reason, p.arguments))
+        }
+        do {
+            let files = try req.rosterFiles()
+            let dryRun = req.field("dryRun") == "on" || req.field("dryRun") == "true"
+            let report = try await OneRosterImporter(db: req.db, ctx: req.services.directory)
+                .run(files: files, into: req.field("into").flatMap(UUID.init(uuidString:)), dryRun: dryRun, actor: actor)
+            var lines: [String] = []
+            for (key, counts) in [("import.created", report.created), ("import.updated", report.updated),
+                                  ("import.unchanged", report.unchanged), ("import.deactivated", report.deactivated)] where !counts.isEmpty {
+                lines.append(req.t(key) + ": " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            }
+            if lines.isEmpty { lines.append(req.t("import.nothing")) }
+            return try await req.page("import", ImportPage(base: await PageBase.make(req, title: req.t("import.title")), targets: targets,
+                                                           report: ImportReportView(dryRun: dryRun, lines: lines, warnings: report.warnings.map(row)),
+                                                           errors: []))
+        } catch let e as DomainError where e.status == 422 || e.status == 400 {
+            let rows = e.problems.isEmpty ? [ImportProblemRow(file: "", line: "", field: "", reason: req.t(e.detailKey, e.detailArguments))] : e.problems.map(row)
+            return try await req.page("import", ImportPage(base: await PageBase.make(req, title: req.t("import.title")), targets: targets,
+                                                           report: nil, errors: rows), status: .unprocessableEntity)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Vapor
+import Fluent
+import FluentSQLiteDriver
+import FluentPostgresDriver
+import Leaf
+import Prometheus
+import NIOCore
+import Platform
+import Directory
+
+/// Builds the whole application from a configuration: database, migrations, services,
+/// middleware, pages and routes. Tests call it with their own configuration.
+public func configure(_ app: Application, config: AppConfig) async throws {
+    app.logger.logLevel = config.logLevel
+    app.directory = DirectoryConfiguration(workingDirectory: config.homeDirectory.hasSuffix("/") ? config.homeDirectory : config.homeDirectory + "/")
+    app.http.server.configuration.port = config.port
+    app.http.server.configuration.hostname = config.hostname
+    // Pages and JSON are compressed: a pupil's first visit must stay far below 100 KB.
+    app.http.server.configuration.responseCompression = .enabled(initialByteBufferCapacity: 1024)
+    app.routes.defaultMaxBodySize = "2mb"
+
+    switch config.database {
+    case .sqliteFile(let path):
+        let dir = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw AppConfig.Problem(variable: "EDUCOMMONS_DATA", message: "cannot create '\(dir)': \(error.localizedDescription)")
+        }
+        guard FileManager.default.isWritableFile(atPath: dir) else {
+            throw AppConfig.Problem(variable: "EDUCOMMONS_DATA", message: "'\(dir)' is not writable")
+        }
+        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 1, sqlLogLevel: .trace), as: .sqlite)
+    case .sqliteMemory:
+        app.databases.use(.sqlite(.memory, maxConnectionsPerEventLoop: 1, sqlLogLevel: .trace), as: .sqlite)
+    case .postgres(let url, let searchPath):
+        var pg: SQLPostgresConfiguration
+        do {
+            pg = try SQLPostgresConfiguration(url: url)
+        } catch {
+            throw AppConfig.Problem(variable: "DATABASE_URL", message: "cannot be read: \(error)")
+        }
+        pg.searchPath = searchPath
+        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
+    }
+    if case .sqliteFile = config.database {
+        // WAL lets readers proceed while the single writer commits.
+        try await (app.db as? any SQLDatabase)?.raw("PRAGMA journal_mode=WAL").run()
+        try await (app.db as? any SQLDatabase)?.raw("PRAGMA synchronous=NORMAL").run()
+    }
+    for m in PlatformMigrations.all + DirectoryMigrations.all { app.migrations.add(m) }
+
+    let home = URL(fileURLWithPath: config.homeDirectory)
+    let localizer = try Localizer.load(directory: home.appendingPathComponent("Resources/Localization"))
+    let rules = try RuleBook.load(file: home.appendingPathComponent("Resources/Rules/countries.json"))
+    let assets = try AssetCatalog.load(directory: home.appendingPathComponent("Public").path)
+    let openAPI = try Data(contentsOf: home.appendingPathComponent("Resources/openapi.json"))
+    app.services = AppServices(config: config, localizer: localizer,
+                               directory: DirectoryContext(rules: rules, hasher: BcryptHasher(cost: config.bcryptCost)),
+                               metrics: PrometheusCollectorRegistry(), assets: assets, openAPI: ByteBuffer(data: openAPI))
+
+    app.views.use(.leaf)
+    app.leaf.tags["t"] = LocalizeTag()
+    app.leaf.tags["asset"] = AssetTag()
+    // Templates are read once in production; during development edits show at once.
+    app.leaf.cache.isEnabled = app.environment.isRelease
+
+    app.middleware = Middlewares()
+    app.middleware.use(MetricsMiddleware(registry: app.services.metrics))
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(ProblemMiddleware())
+    app.middleware.use(RequestContextMiddleware())
+    app.middleware.use(CSRFMiddleware())
+
+    try routes(app)
+    registerCommands(app)
+}
+
+/// Runs pending migrations (both databases), used by `serve` and `migrate`.
+public func migrate(_ app: Application) async throws {
+    try await app.autoMigrate()
+}
