@@ -75,10 +75,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DirectoryTests",
-            dependencies: [
-                "Directory", "Platform", "App",
-                .product(name: "VaporTesting", package: "vapor"),
-            ],
+            dependencies: ["Directory", "Platform"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -64,5 +64,6 @@ func seedDemo(_ app: Application, config: AppConfig) async throws {
     lines.append(config.demoPassword == AppConfig.defaultDemoPassword
                  ? "Password for all of them: \(config.demoPassword) (set EDUCOMMONS_DEMO_PASSWORD to choose another)"
                  : "Password for all of them: the value of EDUCOMMONS_DEMO_PASSWORD")
-    print(lines.joined(separator: "\n"))
+    // Straight to the descriptor: print() is block-buffered when stdout is a pipe.
+    FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
 }

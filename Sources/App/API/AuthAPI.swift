@@ -5,7 +5,7 @@ import Directory
 
 struct TokenRequest: Decodable { var username: String; var password: String }
 struct PasswordChangeRequest: Decodable { var currentPassword: String; var newPassword: String }
-struct MeResponse: Encodable, Sendable { var person: PersonDTO; var language: String }
+struct MeResponse: Codable, Sendable { var person: PersonDTO; var language: String }
 
 /// Sign-in for API clients, the caller's identity, password change and the API document.
 struct AuthAPI {

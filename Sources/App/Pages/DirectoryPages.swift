@@ -33,6 +33,7 @@ struct PeoplePage: Encodable, Sendable {
 struct PersonPage: Encodable, Sendable {
     var base: PageBase
     var person: PersonDTO
+    var genderLabel: String
     var roles: [PersonRoleRow]
     var guardians: [GuardianRow]
     var consents: [ConsentRow]
@@ -233,7 +234,7 @@ struct DirectoryPages {
                        grantedAt: df.string(from: $0.grantedAt))
         }
         let roleOptions = Role.allCases.map { SelectOption(value: $0.rawValue, label: req.t("role.\($0.rawValue)"), selected: false) }
-        return try await req.page("person", PersonPage(base: await PageBase.make(req, title: p.fullName), person: p,
+        return try await req.page("person", PersonPage(base: await PageBase.make(req, title: p.fullName), person: p, genderLabel: req.t("gender.\(p.gender)"),
                                                        roles: p.roles.map { PersonRoleRow(role: req.t("role.\($0.role)"), orgName: $0.orgName, orgID: $0.orgID) },
                                                        guardians: guardians, consents: consents, canManage: canManage,
                                                        genders: genderOptions(req, selected: p.gender), roleOptions: roleOptions,

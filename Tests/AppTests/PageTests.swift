@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+import VaporTesting
+@testable import App
+import Directory
+import Platform
+
+@Suite("Pages")
+struct PageTests {
+    /// Signs in through the form, as a browser does, and answers the cookie header.
+    func signIn(_ app: Application, _ user: String, lang: String = "en") async throws -> HTTPHeaders {
+        var csrf = ""
+        try await app.testing().test(.GET, "signin", headers: ["Accept-Language": lang]) { res in
+            #expect(res.status == .ok)
+            csrf = res.headers.setCookie?[CSRFMiddleware.cookie]?.string ?? ""
+        }
+        var cookie = ""
+        try await app.testing().test(.POST, "signin", headers: ["Cookie": "ec_csrf=\(csrf)", "Content-Type": "application/x-www-form-urlencoded"],
+                                     body: .init(string: "_csrf=\(csrf)&username=\(user)&password=\(testPassword)&next=/")) { res in
+            #expect(res.status == .seeOther)
+            cookie = res.headers.setCookie?[SessionCookie.name]?.string ?? ""
+        }
+        #expect(!cookie.isEmpty)
+        return ["Cookie": "ec_csrf=\(csrf); ec_session=\(cookie)", "Accept-Language": lang]
+    }
+
+    @Test func signInPageSpeaksTheReadersLanguage() async throws {
+        try await withTestApp { app in
+            for (lang, text) in [("vi", "Đăng nhập"), ("zh-CN", "登录"), ("en", "Sign in")] {
+                try await app.testing().test(.GET, "signin", headers: ["Accept-Language": lang]) { res in
+                    #expect(res.status == .ok)
+                    #expect(res.body.string.contains(text))
+                    #expect(res.body.string.contains("<html lang=\"\(AppLocale(tag: lang)!.rawValue)\">"))
+                }
+            }
+        }
+    }
+
+    @Test func wrongPasswordOnTheFormShowsAMessageNotAnError() async throws {
+        try await withTestApp { app in
+            _ = try await World.build(app)
+            var csrf = ""
+            try await app.testing().test(.GET, "signin") { res in csrf = res.headers.setCookie?[CSRFMiddleware.cookie]?.string ?? "" }
+            try await app.testing().test(.POST, "signin", headers: ["Cookie": "ec_csrf=\(csrf)", "Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "vi"],
+                                         body: .init(string: "_csrf=\(csrf)&username=pupil1&password=nope")) { res in
+                #expect(res.status == .unauthorized)
+                #expect(res.body.string.contains("Tên đăng nhập hoặc mật khẩu không đúng"))
+                #expect(res.body.string.contains("<form"))
+            }
+        }
+    }
+
+    @Test func eachRoleGetsItsOwnHomePage() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let pupil = try await signIn(app, "pupil1")
+            try await app.testing().test(.GET, "/", headers: pupil) { res in
+                #expect(res.status == .ok)
+                #expect(res.body.string.contains("Lớp 3A"))
+                #expect(!res.body.string.contains("href=\"/people\""))
+            }
+            let guardian = try await signIn(app, "guardian1")
+            try await app.testing().test(.GET, "/", headers: guardian) { res in
+                #expect(res.body.string.contains(w.pupilA1.fullName))
+            }
+            let admin = try await signIn(app, "schooladmin", lang: "vi")
+            try await app.testing().test(.GET, "/", headers: admin) { res in
+                #expect(res.body.string.contains("href=\"/people\""))
+                #expect(res.body.string.contains("Trường A"))
+            }
+        }
+    }
+
+    @Test func administratorBrowsesTreeSearchesAndAddsPeople() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let h = try await signIn(app, "schooladmin")
+            try await app.testing().test(.GET, "orgs/\(w.schoolA.id)", headers: h) { res in
+                #expect(res.status == .ok)
+                #expect(res.body.string.contains("Lớp 3A"))
+                #expect(res.body.string.contains(w.pupilA1.fullName))
+            }
+            try await app.testing().test(.GET, "orgs/\(w.schoolB.id)", headers: h) { res in
+                #expect(res.status == .notFound)
+                #expect(res.headers.contentType?.subType == "html")
+            }
+            try await app.testing().test(.GET, "people?q=binh", headers: h) { res in
+                #expect(res.body.string.contains(w.pupilA2.fullName))
+                #expect(!res.body.string.contains(w.pupilA1.fullName))
+            }
+            let csrf = h["Cookie"].first!.split(separator: ";")[0].replacingOccurrences(of: "ec_csrf=", with: "")
+            var form = h
+            form.replaceOrAdd(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            try await app.testing().test(.POST, "people", headers: form,
+                                         body: .init(string: "_csrf=\(csrf)&orgId=\(w.classA1.id)&role=pupil&familyName=Tr%E1%BA%A7n&givenName=Khoa&birthDate=2017-09-09&gender=male&nationalId=123")) { res in
+                #expect(res.status == .unprocessableEntity)
+                // The person prefers Vietnamese, which wins over the browser's English.
+                #expect(res.body.string.contains("12 chữ số"))
+                #expect(res.body.string.contains("value=\"Khoa\""))
+            }
+            try await app.testing().test(.POST, "people", headers: form,
+                                         body: .init(string: "_csrf=\(csrf)&orgId=\(w.classA1.id)&role=pupil&familyName=Tr%E1%BA%A7n&givenName=Khoa&birthDate=2017-09-09&gender=male")) { res in
+                #expect(res.status == .seeOther)
+            }
+        }
+    }
+
+    @Test func signedOutVisitorsAreSentToSignIn() async throws {
+        try await withTestApp { app in
+            try await app.testing().test(.GET, "people", headers: ["Accept": "text/html"]) { res in
+                #expect(res.status == .seeOther)
+                #expect(res.headers.first(name: .location)?.hasPrefix("/signin?next=") == true)
+            }
+        }
+    }
+
+    @Test func staticFilesAreHashedAndCachedForAYear() async throws {
+        try await withTestApp { app in
+            let url = app.services.assets.url("app.css")
+            #expect(url.range(of: #"^/static/app\.[0-9a-f]{10}\.css$"#, options: .regularExpression) != nil)
+            try await app.testing().test(.GET, String(url.dropFirst())) { res in
+                #expect(res.status == .ok)
+                #expect(res.headers.first(name: .cacheControl)?.contains("max-age=31536000") == true)
+            }
+        }
+    }
+}
