@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Main page flows in headless Chromium at a 360-px phone width.
+
+Starts `educommons serve --demo` on a free loopback port with a throw-away data folder,
+drives Debian's chromium through chromium-driver with selenium, and prints
+'N passed, N failed'. Exit status is non-zero when a flow fails.
+Usage: run_flows.py --binary .build/debug/educommons [--screenshots DIR]
+"""
+import argparse, os, shutil, socket, subprocess, sys, tempfile, time, traceback, urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PASSWORD = "browser-demo-pass"
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start_server(binary, port, data):
+    env = dict(os.environ, EDUCOMMONS_DATA=data, EDUCOMMONS_DEMO_PASSWORD=PASSWORD, EDUCOMMONS_HOME=ROOT, LOG_LEVEL="warning")
+    env.pop("DATABASE_URL", None)
+    proc = subprocess.Popen([binary, "serve", "--demo", "--port", str(port)], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                if r.status == 200:
+                    return proc
+        except Exception:
+            time.sleep(0.3)
+        if proc.poll() is not None:
+            raise RuntimeError("server exited: " + proc.stdout.read())
+    raise RuntimeError("server did not answer /healthz within 60 s")
+
+
+def browser():
+    o = Options()
+    o.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=en-US"]:
+        o.add_argument(a)
+    # A desktop window cannot be narrower than about 500 px; emulate a 360-px phone.
+    o.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": 360, "height": 780, "pixelRatio": 2}})
+    o.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=o)
+
+
+class Flows:
+    def __init__(self, base, shots):
+        self.base, self.shots = base, shots
+
+    def shot(self, d, name):
+        if self.shots:
+            d.save_screenshot(os.path.join(self.shots, name + ".png"))
+
+    def sign_in(self, d, user, password=PASSWORD):
+        d.delete_all_cookies()
+        d.get(self.base + "/signin")
+        d.find_element(By.ID, "username").send_keys(user)
+        d.find_element(By.ID, "password").send_keys(password + Keys.ENTER)
+
+    def fits_phone(self, d):
+        width, viewport = d.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+        assert viewport == 360, f"viewport is {viewport}px, not a 360px phone"
+        assert width <= 360, f"page is {width}px wide on a 360px screen"
+
+    def pupil_signs_in_on_a_phone_and_sees_their_class(self, d):
+        self.sign_in(d, "pupil")
+        assert d.current_url.rstrip("/") == self.base, d.current_url
+        body = d.find_element(By.TAG_NAME, "main").text
+        assert "Lớp 3A" in body, body
+        assert not d.find_elements(By.CSS_SELECTOR, "a[href='/people']"), "pupil sees the People menu"
+        self.fits_phone(d)
+        self.shot(d, "pupil-home")
+        d.get(self.base + "/profile")
+        assert d.find_element(By.ID, "email").get_attribute("type") == "email"
+        self.fits_phone(d)
+
+    def wrong_password_is_explained_in_the_page(self, d):
+        self.sign_in(d, "pupil", "not-the-password")
+        alert = d.find_element(By.CSS_SELECTOR, "[role=alert]").text
+        assert "wrong" in alert or "không đúng" in alert, alert
+        self.shot(d, "signin-error")
+
+    def keyboard_reaches_the_form_after_the_skip_link(self, d):
+        d.delete_all_cookies()
+        d.get(self.base + "/signin")
+        d.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        first = d.switch_to.active_element
+        assert first.get_attribute("class") == "skip", first.get_attribute("outerHTML")
+        labels = [l.get_attribute("for") for l in d.find_elements(By.TAG_NAME, "label")]
+        assert "username" in labels and "password" in labels
+
+    def school_admin_finds_people_without_typing_accents(self, d):
+        self.sign_in(d, "school.admin")
+        d.find_element(By.CSS_SELECTOR, "a[href='/people']").click()
+        q = d.find_element(By.ID, "q")
+        q.send_keys("nguyen" + Keys.ENTER)
+        rows = d.find_elements(By.CSS_SELECTOR, "tbody tr")
+        assert rows, "no results for 'nguyen'"
+        assert all("Nguyễn" in r.text for r in rows), [r.text for r in rows][:3]
+        self.fits_phone(d)
+        self.shot(d, "admin-people")
+        rows[0].find_element(By.TAG_NAME, "a").click()
+        assert d.find_element(By.TAG_NAME, "h1").text.startswith("Nguyễn")
+        self.fits_phone(d)
+
+    def guardian_sees_their_child(self, d):
+        self.sign_in(d, "guardian")
+        links = d.find_elements(By.CSS_SELECTOR, "main a[href^='/people/']")
+        assert links, "guardian home lists no child"
+        links[0].click()
+        assert d.find_element(By.TAG_NAME, "h1").text
+
+    def language_switch_changes_the_whole_page(self, d):
+        d.delete_all_cookies()
+        d.get(self.base + "/signin")
+        d.find_element(By.CSS_SELECTOR, "a[hreflang='zh-Hans']").click()
+        assert d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-Hans"
+        assert d.find_element(By.TAG_NAME, "h1").text == "登录"
+        d.find_element(By.CSS_SELECTOR, "a[hreflang='vi']").click()
+        assert d.find_element(By.TAG_NAME, "h1").text == "Đăng nhập"
+        self.shot(d, "signin-vi")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", default=os.path.join(ROOT, ".build/debug/educommons"))
+    ap.add_argument("--screenshots", default="")
+    args = ap.parse_args()
+    if args.screenshots:
+        os.makedirs(args.screenshots, exist_ok=True)
+    data = tempfile.mkdtemp(prefix="educommons-browser-")
+    port = free_port()
+    server = start_server(os.path.abspath(args.binary), port, data)
+    passed = failed = 0
+    try:
+        flows = Flows(f"http://127.0.0.1:{port}", args.screenshots)
+        names = [n for n in dir(flows) if not n.startswith("_") and n not in ("shot", "sign_in", "fits_phone", "base", "shots")]
+        d = browser()
+        try:
+            for name in names:
+                try:
+                    getattr(flows, name)(d)
+                    passed += 1
+                    print(f"ok   {name}")
+                except Exception:
+                    failed += 1
+                    print(f"FAIL {name}\n{traceback.format_exc()}")
+        finally:
+            d.quit()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(data, ignore_errors=True)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
