@@ -16,8 +16,9 @@ public func runEduCommons() async -> Int32 {
     do {
         env = try Environment.detect(arguments: arguments)
         config = try AppConfig.fromEnvironment()
-        try LoggingSystem.bootstrap(from: &env) { level in
+        try LoggingSystem.bootstrap(from: &env) { _ in
             { label in
+                if config.jsonLogs { return JSONLogHandler(label: label, level: config.logLevel) }
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = config.logLevel
                 return handler

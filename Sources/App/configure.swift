@@ -57,7 +57,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     let assets = try AssetCatalog.load(directory: home.appendingPathComponent("Public").path)
     let openAPI = try Data(contentsOf: home.appendingPathComponent("Resources/openapi.json"))
     app.services = AppServices(config: config, localizer: localizer,
-                               directory: DirectoryContext(rules: rules, hasher: BcryptHasher(cost: config.bcryptCost)),
+                               directory: DirectoryContext(rules: rules, hasher: BcryptHasher(cost: config.bcryptCost),
+                                                          identityCacheSeconds: TimeInterval(config.identityCacheSeconds)),
                                metrics: PrometheusCollectorRegistry(), assets: assets, openAPI: ByteBuffer(data: openAPI))
 
     app.views.use(.leaf)

@@ -34,7 +34,7 @@ struct AuthAPI {
     /// `GET /api/v1/me`: the caller and their roles.
     @Sendable func me(req: Request) async throws -> JSON<MeResponse> {
         let actor = try req.requireActor()
-        let person = try await req.directory.person(actor.personID!, actor: actor)
+        let person = try await req.directory.me(actor: actor)
         return JSON(MeResponse(person: person, language: req.locale.rawValue))
     }
 

@@ -19,6 +19,10 @@ public struct AppConfig: Sendable {
     public var demoPassword: String
     public var defaultLocale: AppLocale
     public var bcryptCost: Int
+    /// Seconds a resolved token is reused before the database is asked again.
+    public var identityCacheSeconds: Int = 5
+    /// One JSON object per log line (`LOG_FORMAT=json`).
+    public var jsonLogs: Bool = false
     /// Where `Resources/` and `Public/` live; the working directory unless set.
     public var homeDirectory: String
 
@@ -79,12 +83,29 @@ public struct AppConfig: Sendable {
             }
             cost = n
         }
+        var cacheSeconds = 5
+        if let c = value("EDUCOMMONS_IDENTITY_CACHE_SECONDS") {
+            guard let n = Int(c), (0...300).contains(n) else {
+                throw Problem(variable: "EDUCOMMONS_IDENTITY_CACHE_SECONDS", message: "'\(c)' is not a number of seconds between 0 and 300")
+            }
+            cacheSeconds = n
+        }
+        var jsonLogs = false
+        if let f = value("LOG_FORMAT") {
+            guard ["text", "json"].contains(f.lowercased()) else {
+                throw Problem(variable: "LOG_FORMAT", message: "'\(f)' is not text or json")
+            }
+            jsonLogs = f.lowercased() == "json"
+        }
         let home = value("EDUCOMMONS_HOME") ?? FileManager.default.currentDirectoryPath
         guard FileManager.default.fileExists(atPath: home + "/Resources/Localization/en.json") else {
             throw Problem(variable: "EDUCOMMONS_HOME", message: "'\(home)' does not contain Resources/Localization; run from the project folder or set EDUCOMMONS_HOME")
         }
-        return AppConfig(port: port, hostname: "127.0.0.1", dataDirectory: data, database: database,
-                         logLevel: level, demoPassword: demoPassword, defaultLocale: locale, bcryptCost: cost, homeDirectory: home)
+        var config = AppConfig(port: port, hostname: "127.0.0.1", dataDirectory: data, database: database,
+                               logLevel: level, demoPassword: demoPassword, defaultLocale: locale, bcryptCost: cost, homeDirectory: home)
+        config.identityCacheSeconds = cacheSeconds
+        config.jsonLogs = jsonLogs
+        return config
     }
 
     static func redact(_ url: String) -> String {

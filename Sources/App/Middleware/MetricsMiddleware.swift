@@ -20,6 +20,11 @@ struct MetricsMiddleware: AsyncMiddleware {
                                                          helpText: "HTTP request latency by route"),
                                        labels: [("method", request.method.rawValue), ("route", route)], buckets: Self.buckets)
             .record(ContinuousClock.now - start)
+        // One line per request; at debug so a busy server's logs stay readable, and at
+        // error when the request ended in a server error (a bug to fix).
+        let level: Logger.Level = response.status.code >= 500 ? .error : .debug
+        request.logger.log(level: level, "\(request.method) \(request.url.path) \(response.status.code)",
+                           metadata: ["route": .string(route), "ms": .string(String(format: "%.1f", Double((ContinuousClock.now - start).components.attoseconds) / 1e15))])
         return response
     }
 }

@@ -62,6 +62,8 @@ public struct OneRosterImporter: Sendable {
             return p.report
         }
         report.dryRun = false
+        // Roles and statuses of many people may have changed: resolve tokens afresh.
+        ctx.identities.removeAll()
         report.warnings = reader.warnings + plan.warnings
         return report
     }

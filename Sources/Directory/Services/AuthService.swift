@@ -45,7 +45,6 @@ public struct AuthService: Sendable {
         if let until = account.lockedUntil, until > now {
             throw DomainError.locked(retryAfterSeconds: Int(until.timeIntervalSince(now).rounded(.up)))
         }
-        guard account.enabled else { throw DomainError.unauthenticated(reason: "error.account-disabled") }
         let ok = (try? ctx.hasher.verify(password, against: account.passwordHash)) ?? false
         guard ok else {
             account.failedAttempts += 1
@@ -58,6 +57,10 @@ public struct AuthService: Sendable {
             try await account.save(on: db)
             if lockedNow { throw DomainError.locked(retryAfterSeconds: ctx.lockout.lockSeconds) }
             throw DomainError.unauthenticated(reason: "error.bad-credentials")
+        }
+        // Only after the password is right does the answer reveal that an account is disabled.
+        guard account.enabled, try await Person.find(account.personID, on: db)?.status == "active" else {
+            throw DomainError.unauthenticated(reason: "error.account-disabled")
         }
         if account.failedAttempts != 0 || account.lockedUntil != nil {
             account.failedAttempts = 0
@@ -87,26 +90,31 @@ public struct AuthService: Sendable {
     /// of token and person, one of grants.
     public func resolve(token raw: String, kind: TokenKind) async throws -> ResolvedIdentity? {
         guard !raw.isEmpty, raw.count <= 128 else { return nil }
-        let hash = Digest.sha256Hex(raw)
+        let hash = Digest.sha256Hex(raw) + kind.rawValue
+        let now = ctx.clock.now()
+        if let cached = ctx.identities.get(hash, now: now) { return cached }
         guard let row = try await db.sql.raw("""
             SELECT t.id, t.person_id, t.expires_at, t.revoked_at, p.full_name, p.preferred_locale, p.status
             FROM access_tokens t JOIN people p ON p.id = t.person_id
-            WHERE t.token_hash = \(bind: hash) AND t.kind = \(bind: kind.rawValue)
+            WHERE t.token_hash = \(bind: String(hash.dropLast(kind.rawValue.count))) AND t.kind = \(bind: kind.rawValue)
             """).first() else { return nil }
         let expires = try row.decode(column: "expires_at", as: Date.self)
         let revoked = try row.decode(column: "revoked_at", as: Date?.self)
-        guard revoked == nil, expires > ctx.clock.now(), try row.decode(column: "status", as: String.self) == "active" else { return nil }
+        guard revoked == nil, expires > now, try row.decode(column: "status", as: String.self) == "active" else { return nil }
         let personID = try row.decode(column: "person_id", as: UUID.self)
-        return ResolvedIdentity(personID: personID,
-                                displayName: try row.decode(column: "full_name", as: String.self),
-                                preferredLocale: AppLocale(rawValue: try row.decode(column: "preferred_locale", as: String.self)),
-                                grants: try await Scope.grants(of: personID, on: db),
-                                tokenID: try row.decode(column: "id", as: UUID.self))
+        let identity = ResolvedIdentity(personID: personID,
+                                        displayName: try row.decode(column: "full_name", as: String.self),
+                                        preferredLocale: AppLocale(rawValue: try row.decode(column: "preferred_locale", as: String.self)),
+                                        grants: try await Scope.grants(of: personID, on: db),
+                                        tokenID: try row.decode(column: "id", as: UUID.self))
+        ctx.identities.put(hash, identity, now: now, tokenExpires: expires)
+        return identity
     }
 
     /// Revokes the presented token (sign-out).
     public func revoke(token raw: String) async throws {
         let hash = Digest.sha256Hex(raw)
+        for kind in [TokenKind.api, .web] { ctx.identities.remove(tokenHash: hash + kind.rawValue) }
         guard let t = try await AccessToken.query(on: db).filter(\.$tokenHash == hash).first(), t.revokedAt == nil else { return }
         t.revokedAt = ctx.clock.now()
         try await t.save(on: db)
@@ -118,6 +126,7 @@ public struct AuthService: Sendable {
         var q = AccessToken.query(on: db).filter(\.$personID == personID).filter(\.$revokedAt == nil)
         if let keepID { q = q.filter(\.$id != keepID) }
         try await q.set(\.$revokedAt, to: now).update()
+        ctx.identities.invalidate(personID: personID)
     }
 
     /// Changes the actor's own password after checking the current one; every other

@@ -12,10 +12,12 @@ public struct DirectoryContext: Sendable {
     public var lockout: LockoutPolicy
     public var tokenLifetime: TimeInterval
     public var sessionLifetime: TimeInterval
+    /// Token -> identity, kept for a few seconds so the hot path skips two queries.
+    public let identities: IdentityCache
 
     public init(rules: RuleBook, hasher: any PasswordHasher, clock: any PlatformClock = SystemClock(),
                 lockout: LockoutPolicy = LockoutPolicy(), tokenLifetime: TimeInterval = 12 * 3600,
-                sessionLifetime: TimeInterval = 8 * 3600) {
+                sessionLifetime: TimeInterval = 8 * 3600, identityCacheSeconds: TimeInterval = 5) {
         self.rules = rules
         self.hasher = hasher
         self.clock = clock
@@ -23,6 +25,7 @@ public struct DirectoryContext: Sendable {
         self.lockout = lockout
         self.tokenLifetime = tokenLifetime
         self.sessionLifetime = sessionLifetime
+        self.identities = IdentityCache(ttl: identityCacheSeconds)
     }
 }
 
@@ -51,7 +54,7 @@ enum Scope {
     /// Grants of a person with their organisations' paths, in one query.
     static func grants(of personID: UUID, on db: any Database) async throws -> [Grant] {
         let rows = try await db.sql.raw("""
-            SELECT g.role, o.id AS org_id, o.path, o.kind FROM role_grants g
+            SELECT g.role, o.id AS org_id, o.path, o.kind, o.name FROM role_grants g
             JOIN organisations o ON o.id = g.org_id WHERE g.person_id = \(bind: personID)
             """).all()
         return rows.compactMap { row in
@@ -59,7 +62,8 @@ enum Scope {
                   let orgID = try? row.decode(column: "org_id", as: UUID.self),
                   let path = try? row.decode(column: "path", as: String.self),
                   let kind = OrgKind(rawValue: (try? row.decode(column: "kind", as: String.self)) ?? "") else { return nil }
-            return Grant(role: role, orgID: orgID, orgPath: path, orgKind: kind)
+            let name = LocalizedText.fromJSON((try? row.decode(column: "name", as: String.self)) ?? "{}")
+            return Grant(role: role, orgID: orgID, orgPath: path, orgKind: kind, orgName: name)
         }
     }
 

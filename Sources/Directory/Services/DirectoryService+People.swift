@@ -206,6 +206,7 @@ extension DirectoryService {
             try await ctx.audit.record(on: tx, actor: actor, action: "person.update", entityType: "person",
                                        entityID: p.id, orgID: org?.id, orgPath: org?.path ?? "/", changes: changes)
         }
+        ctx.identities.invalidate(personID: id)
         return try await personDTO(p, locale: actor.locale)
     }
 
@@ -239,6 +240,28 @@ extension DirectoryService {
                                                  AuditChange(field: "reason", before: nil, after: trimmedReason)])
         }
         return try await personDTO(p, locale: actor.locale)
+    }
+
+    /// The actor's own record for `GET /me`: one query with explicit columns; the roles come
+    /// from the grants already resolved with the token. This is the hot path of every client
+    /// start, so it avoids the model layer.
+    public func me(actor: Actor) async throws -> PersonDTO {
+        guard let id = actor.personID else { throw DomainError.unauthenticated() }
+        guard let row = try await db.sql.raw("""
+            SELECT p.family_name, p.middle_name, p.given_name, p.full_name, p.birth_date, p.gender, p.country,
+                   p.national_id, p.email, p.phone, p.address, p.preferred_locale, p.org_id, p.status, a.username
+            FROM people p LEFT JOIN accounts a ON a.person_id = p.id WHERE p.id = \(bind: id)
+            """).first() else { throw DomainError.notFound(entity: "person") }
+        let roles = actor.grants.map {
+            RoleDTO(role: $0.role.rawValue, orgID: $0.orgID, orgName: $0.orgName.pick(actor.locale), orgKind: $0.orgKind.rawValue)
+        }.sorted { ($0.orgKind, $0.role) < ($1.orgKind, $1.role) }
+        func s(_ c: String) throws -> String { try row.decode(column: c, as: String.self) }
+        func o(_ c: String) throws -> String? { try row.decode(column: c, as: String?.self) }
+        return PersonDTO(id: id, fullName: try s("full_name"), familyName: try s("family_name"), middleName: try s("middle_name"),
+                         givenName: try s("given_name"), birthDate: try o("birth_date"), gender: try s("gender"),
+                         country: try s("country"), nationalID: try o("national_id"), email: try o("email"), phone: try o("phone"),
+                         address: try o("address"), preferredLanguage: try s("preferred_locale"), username: try o("username"),
+                         orgID: try row.decode(column: "org_id", as: UUID?.self), roles: roles, status: try s("status"))
     }
 
     // MARK: helpers shared by create, update and import

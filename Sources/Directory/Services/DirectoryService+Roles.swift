@@ -54,6 +54,7 @@ extension DirectoryService {
                                        orgID: orgID, orgPath: org.path,
                                        changes: [AuditChange(field: "role", before: nil, after: "\(role.rawValue)@\(org.path)")])
         }
+        ctx.identities.invalidate(personID: personID)
         return try await personDTO(p, locale: actor.locale)
     }
 
@@ -73,6 +74,7 @@ extension DirectoryService {
                                        orgID: orgID, orgPath: org.path,
                                        changes: [AuditChange(field: "role", before: "\(roleName)@\(org.path)", after: nil)])
         }
+        ctx.identities.invalidate(personID: personID)
         return try await personDTO(p, locale: actor.locale)
     }
 }

@@ -7,12 +7,15 @@ public struct Grant: Sendable, Equatable, Codable {
     public var orgID: UUID
     public var orgPath: String
     public var orgKind: OrgKind
+    /// The organisation's names, so pages and `/me` need no second lookup.
+    public var orgName: LocalizedText
 
-    public init(role: Role, orgID: UUID, orgPath: String, orgKind: OrgKind) {
+    public init(role: Role, orgID: UUID, orgPath: String, orgKind: OrgKind, orgName: LocalizedText = LocalizedText([:])) {
         self.role = role
         self.orgID = orgID
         self.orgPath = orgPath
         self.orgKind = orgKind
+        self.orgName = orgName
     }
 
     public var capabilities: Set<Capability> { role.capabilities(atKind: orgKind) }
