@@ -2,8 +2,22 @@ import Foundation
 import Crypto
 
 public enum Digest {
+    /// Hex of SHA-256. Runs on every authenticated request, so it avoids String(format:),
+    /// which cost more than the hash itself.
     public static func sha256Hex(_ s: String) -> String {
-        SHA256.hash(data: Data(s.utf8)).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: Data(s.utf8)))
+    }
+
+    static let hexDigits = Array("0123456789abcdef".utf8)
+
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in bytes {
+            out.append(hexDigits[Int(b >> 4)])
+            out.append(hexDigits[Int(b & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// URL-safe random token of `bytes` bytes of entropy from the system CSPRNG.
