@@ -1,5 +1,6 @@
 import Foundation
 import FluentKit
+import SQLKit
 import Platform
 
 extension ImportPlan {
@@ -9,7 +10,7 @@ extension ImportPlan {
 
     mutating func write(on db: any Database) async throws {
         report = ImportReport(dryRun: false)
-        events = []
+        auditRows = []
         let lang = target.country == "CN" ? "zh-Hans" : target.country == "VN" ? "vi" : "en"
 
         // Organisations, parents before children.
@@ -40,12 +41,13 @@ extension ImportPlan {
                                 entity: "classes", on: db)
         }
 
-        // People and accounts, created in batches.
+        // People and accounts: new ones in multi-row INSERTs, changed ones one UPDATE each.
+        let sql = db.sql
         let rules = ctx.rules.rules(for: target.country)
         let demo = Dictionary(reader.demographics.map { ($0.user, $0) }, uniquingKeysWith: { a, _ in a })
         let firstRoleOrg = Dictionary(reader.roles.map { ($0.user, $0.org) }, uniquingKeysWith: { a, _ in a })
-        var newPeople: [Person] = []
-        var newAccounts: [Account] = []
+        var newPeople: [[any Encodable & Sendable]] = []
+        var newAccounts: [[any Encodable & Sendable]] = []
         for u in reader.users {
             let d = demo[u.sourcedID]
             let birth = d.flatMap { $0.birthDate.isEmpty ? nil : $0.birthDate }
@@ -61,83 +63,77 @@ extension ImportPlan {
             let orgSID = u.primaryOrg.isEmpty ? firstRoleOrg[u.sourcedID] : u.primaryOrg
             let org = orgSID.flatMap { orgs[$0] } ?? target
             let status = u.deleted ? "inactive" : "active"
-            if let p = people[u.sourcedID] {
-                let before = [("familyName", p.familyName), ("givenName", p.givenName), ("middleName", p.middleName),
-                              ("email", p.email ?? ""), ("phone", p.phone ?? ""), ("birthDate", p.birthDate ?? ""),
-                              ("gender", p.gender), ("status", p.status)]
+            let names = NameFields(family: u.familyName, middle: u.middleName, given: u.givenName, rules: rules)
+            if var p = people[u.sourcedID] {
+                let before = [p.familyName, p.givenName, p.middleName, p.email ?? "", p.phone ?? "", p.birthDate ?? "", p.gender, p.status]
                 p.familyName = u.familyName; p.givenName = u.givenName; p.middleName = u.middleName
                 p.email = email; p.phone = phone
                 if let birth { p.birthDate = birth }
                 if let gender { p.gender = gender }
                 p.status = status
                 let after = [p.familyName, p.givenName, p.middleName, p.email ?? "", p.phone ?? "", p.birthDate ?? "", p.gender, p.status]
-                let changes = AuditChange.diff(zip(before, after).map { ($0.0, $0.1, $1) })
+                let labels = ["familyName", "givenName", "middleName", "email", "phone", "birthDate", "gender", "status"]
+                let changes = AuditChange.diff((0..<labels.count).map { (labels[$0], before[$0], after[$0]) })
                 if !changes.isEmpty {
-                    applyNames(p, rules: rules)
-                    try await p.save(on: db)
+                    try await sql.update("people")
+                        .set("family_name", to: p.familyName).set("given_name", to: p.givenName).set("middle_name", to: p.middleName)
+                        .set("full_name", to: names.full).set("search_name", to: names.search).set("sort_key", to: names.sort)
+                        .set("email", to: p.email).set("phone", to: p.phone).set("birth_date", to: p.birthDate)
+                        .set("gender", to: p.gender).set("status", to: p.status).set("updated_at", to: now)
+                        .where("id", .equal, p.id).run()
+                    people[u.sourcedID] = p
                     try audit(u.deleted ? "person.deactivate" : "person.update", "person", p.id, org, changes)
                     bump(u.deleted ? "deactivate" : "update", "users")
                 } else { bump("seen", "users") }
-                if let a = accountsByPerson[p.id!], !u.username.isEmpty, a.username != u.username || a.enabled != u.enabled {
-                    let old = a.username
-                    a.username = u.username
-                    a.enabled = u.enabled
-                    try await a.save(on: db)
-                    try audit("account.update", "person", p.id, org, AuditChange.diff([("username", old, a.username)]))
+                if let a = accountsByPerson[p.id], !u.username.isEmpty, a.username != u.username || a.enabled != u.enabled {
+                    try await sql.update("accounts").set("username", to: u.username).set("enabled", to: u.enabled)
+                        .where("id", .equal, a.id).run()
+                    try audit("account.update", "person", p.id, org, AuditChange.diff([("username", a.username, u.username)]))
                 }
                 continue
             }
-            let p = Person()
-            p.id = UUID()
-            p.familyName = u.familyName; p.givenName = u.givenName; p.middleName = u.middleName
-            p.nameOrder = rules.familyNameFirst ? "family-first" : "given-first"
-            applyNames(p, rules: rules)
-            p.birthDate = birth
-            p.gender = gender ?? Gender.unspecified.rawValue
-            p.country = target.country
-            p.nationalID = u.masterID.isEmpty ? nil : NationalID.normalise(u.masterID)
-            p.email = email; p.phone = phone; p.address = nil
-            p.preferredLocale = lang
-            p.orgID = org.id
-            p.sourcedID = u.sourcedID
-            p.status = status
-            newPeople.append(p)
-            people[u.sourcedID] = p
+            let id = UUID()
+            let nationalID: String? = u.masterID.isEmpty ? nil : NationalID.normalise(u.masterID)
+            newPeople.append([id, now, now, u.familyName, u.middleName, u.givenName, rules.familyNameFirst ? "family-first" : "given-first",
+                              names.full, names.search, names.sort, birth, gender ?? Gender.unspecified.rawValue, target.country, nationalID,
+                              email, phone, Optional<String>.none, lang, org.id, u.sourcedID, status])
+            people[u.sourcedID] = PersonRow(id: id, sourcedID: u.sourcedID, familyName: u.familyName, givenName: u.givenName,
+                                            middleName: u.middleName, email: email, phone: phone, birthDate: birth,
+                                            gender: gender ?? Gender.unspecified.rawValue, status: status, orgID: org.id)
             if !u.username.isEmpty {
-                let a = Account()
-                a.id = UUID()
-                a.personID = p.id!
-                a.username = u.username
-                a.passwordHash = Self.unusablePassword
-                a.failedAttempts = 0
-                a.enabled = u.enabled
-                newAccounts.append(a)
-                accountsByPerson[p.id!] = a
+                let accountID = UUID()
+                newAccounts.append([accountID, id, u.username, Self.unusablePassword, 0, Optional<Date>.none, Optional<Date>.none, u.enabled])
+                accountsByPerson[id] = AccountRow(id: accountID, personID: id, username: u.username, enabled: u.enabled)
             }
-            try audit("person.create", "person", p.id, org, AuditChange.diff([("fullName", nil, p.fullName), ("sourcedId", nil, u.sourcedID)]))
+            try audit("person.create", "person", id, org, AuditChange.diff([("fullName", nil, names.full), ("sourcedId", nil, u.sourcedID)]))
             bump(u.deleted ? "deactivate" : "create", "users")
         }
-        for chunk in newPeople.chunked(200) { try await Array(chunk).create(on: db) }
-        for chunk in newAccounts.chunked(400) { try await Array(chunk).create(on: db) }
+        try await sql.bulkInsert(into: Person.schema, columns: ["id", "created_at", "updated_at", "family_name", "middle_name", "given_name",
+                                                               "name_order", "full_name", "search_name", "sort_key", "birth_date", "gender",
+                                                               "country", "national_id", "email", "phone", "address", "preferred_locale",
+                                                               "org_id", "sourced_id", "status"], rows: newPeople)
+        try await sql.bulkInsert(into: Account.schema, columns: ["id", "person_id", "username", "password_hash", "failed_attempts",
+                                                                "locked_until", "password_changed_at", "enabled"], rows: newAccounts)
 
         // Roles and enrolments.
-        var newGrants: [RoleGrant] = []
+        var newGrants: [[any Encodable & Sendable]] = []
         var pupils: Set<String> = []
         var guardians: Set<String> = []
         for r in reader.roles {
             guard let role = ORVocabulary.role(r.role), let p = people[r.user], let org = orgs[r.org] else { continue }
             if role == .pupil { pupils.insert(r.user) }
             if role == .guardian { guardians.insert(r.user) }
-            // A role that does not fit the organisation (a guardian at a class) is kept as
-            // the nearest that does: enrolment roles at classes stay, others are reported.
+            // A role that does not fit the organisation (a guardian at a department) is
+            // reported and skipped rather than stored in a shape no permission expects.
             guard DirectoryService.allowedKinds(for: role).contains(org.orgKind) else {
                 warnings.append(FieldProblem(field: "role", line: r.line, file: r.file, reason: "validation.role-at-kind", arguments: [role.rawValue, org.kind]))
                 continue
             }
-            let key = "\(p.id!)|\(org.id!)|\(role.rawValue)"
+            let key = "\(p.id)|\(org.id!)|\(role.rawValue)"
             if r.deleted {
                 if grants.contains(key) {
-                    try await RoleGrant.query(on: db).filter(\.$personID == p.id!).filter(\.$orgID == org.id!).filter(\.$role == role.rawValue).delete()
+                    try await sql.delete(from: RoleGrant.schema).where("person_id", .equal, p.id).where("org_id", .equal, org.id!)
+                        .where("role", .equal, role.rawValue).run()
                     grants.remove(key)
                     try audit("role.revoke", "person", p.id, org, [AuditChange(field: "role", before: "\(role.rawValue)@\(org.path)", after: nil)])
                     bump("deactivate", "roles")
@@ -146,52 +142,35 @@ extension ImportPlan {
             }
             if grants.contains(key) { bump("seen", "roles"); continue }
             grants.insert(key)
-            let g = RoleGrant()
-            g.id = UUID()
-            g.personID = p.id!
-            g.orgID = org.id!
-            g.role = role.rawValue
-            g.sourcedID = r.sourcedID
-            g.beginDate = r.begin.isEmpty ? nil : r.begin
-            g.endDate = r.end.isEmpty ? nil : r.end
-            newGrants.append(g)
+            newGrants.append([UUID(), p.id, org.id!, role.rawValue, r.sourcedID, r.begin.isEmpty ? nil : r.begin, r.end.isEmpty ? nil : r.end, now])
             try audit("role.assign", "person", p.id, org, [AuditChange(field: "role", before: nil, after: "\(role.rawValue)@\(org.path)")])
             bump("create", "roles")
         }
-        for chunk in newGrants.chunked(300) { try await Array(chunk).create(on: db) }
+        try await sql.bulkInsert(into: RoleGrant.schema, columns: ["id", "person_id", "org_id", "role", "sourced_id", "begin_date", "end_date", "created_at"],
+                                 rows: newGrants)
 
         // Guardians named as a pupil's agents.
-        var links: [Guardianship] = []
+        var links: [[any Encodable & Sendable]] = []
         for u in reader.users where pupils.contains(u.sourcedID) {
             for agent in u.agents.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where guardians.contains(agent) {
                 guard let g = people[agent], let pupil = people[u.sourcedID] else { continue }
-                let key = "\(g.id!)|\(pupil.id!)"
+                let key = "\(g.id)|\(pupil.id)"
                 if guardianships.contains(key) { continue }
                 guardianships.insert(key)
-                let l = Guardianship()
-                l.guardianID = g.id!
-                l.pupilID = pupil.id!
-                l.relationship = GuardianRelationship.guardian.rawValue
-                l.orgID = pupil.orgID
-                links.append(l)
-                try audit("guardian.link", "person", pupil.id, nil, [AuditChange(field: "guardian", before: nil, after: g.id!.uuidString)])
+                links.append([UUID(), g.id, pupil.id, GuardianRelationship.guardian.rawValue, pupil.orgID, now])
+                let org = pupil.orgID.flatMap { id in orgs.values.first { $0.id == id } }
+                try audit("guardian.link", "person", pupil.id, org, [AuditChange(field: "guardian", before: nil, after: g.id.uuidString)])
                 bump("create", "guardianships")
             }
         }
-        for chunk in links.chunked(300) { try await Array(chunk).create(on: db) }
-        for chunk in events.chunked(200) { try await Array(chunk).create(on: db) }
+        try await sql.bulkInsert(into: Guardianship.schema, columns: ["id", "guardian_id", "pupil_id", "relationship", "org_id", "created_at"], rows: links)
+        try await sql.bulkInsert(into: AuditEvent.schema, columns: AuditLog.columns, rows: auditRows)
     }
 
     /// Queues an audit event; all are inserted in batches at the end of the transaction.
     mutating func audit(_ action: String, _ type: String, _ id: UUID?, _ org: Organisation?, _ changes: [AuditChange]) throws {
-        events.append(try ctx.audit.event(actor: actor, action: action, entityType: type, entityID: id, orgID: org?.id,
-                                          orgPath: org?.path ?? target.path, changes: changes))
-    }
-
-    func applyNames(_ p: Person, rules: CountryRules) {
-        p.fullName = PersonName.full(family: p.familyName, middle: p.middleName, given: p.givenName, rules: rules)
-        p.searchName = PersonName.search(family: p.familyName, middle: p.middleName, given: p.givenName, full: p.fullName)
-        p.sortKey = PersonName.sortKey(family: p.familyName, middle: p.middleName, given: p.givenName, rules: rules)
+        auditRows.append(try ctx.audit.values(actor: actor, action: action, entityType: type, entityID: id, orgID: org?.id,
+                                              orgPath: org?.path ?? target.path, changes: changes))
     }
 
     mutating func upsertOrg(sourcedID: String, kind: OrgKind, name: LocalizedText, parent: Organisation, attributes: String,

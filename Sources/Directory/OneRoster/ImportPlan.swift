@@ -1,6 +1,45 @@
 import Foundation
 import FluentKit
+import SQLKit
 import Platform
+
+/// The fields of an existing person the import compares against.
+struct PersonRow: Sendable {
+    var id: UUID
+    var sourcedID: String
+    var familyName, givenName, middleName: String
+    var email, phone, birthDate: String?
+    var gender, status: String
+    var orgID: UUID?
+
+    init(_ row: any SQLRow) throws {
+        id = try row.decode(column: "id", as: UUID.self)
+        sourcedID = try row.decode(column: "sourced_id", as: String.self)
+        familyName = try row.decode(column: "family_name", as: String.self)
+        givenName = try row.decode(column: "given_name", as: String.self)
+        middleName = try row.decode(column: "middle_name", as: String.self)
+        email = try row.decode(column: "email", as: String?.self)
+        phone = try row.decode(column: "phone", as: String?.self)
+        birthDate = try row.decode(column: "birth_date", as: String?.self)
+        gender = try row.decode(column: "gender", as: String.self)
+        status = try row.decode(column: "status", as: String.self)
+        orgID = try row.decode(column: "org_id", as: UUID?.self)
+    }
+
+    init(id: UUID, sourcedID: String, familyName: String, givenName: String, middleName: String, email: String?, phone: String?,
+         birthDate: String?, gender: String, status: String, orgID: UUID?) {
+        self.id = id; self.sourcedID = sourcedID; self.familyName = familyName; self.givenName = givenName
+        self.middleName = middleName; self.email = email; self.phone = phone; self.birthDate = birthDate
+        self.gender = gender; self.status = status; self.orgID = orgID
+    }
+}
+
+struct AccountRow: Sendable {
+    var id: UUID
+    var personID: UUID
+    var username: String
+    var enabled: Bool
+}
 
 /// The checked, resolved form of an import: existing records loaded once by sourcedId,
 /// cross-references checked, then written in batches.
@@ -15,16 +54,17 @@ struct ImportPlan: Sendable {
     var warnings: [FieldProblem] = []
     var report = ImportReport(dryRun: false)
 
-    // existing rows by sourcedId
+    // existing rows, loaded once with explicit columns (tens of thousands of rows: the
+    // model layer's per-row reflection would dominate the import)
     var orgs: [String: Organisation] = [:]
-    var people: [String: Person] = [:]
-    var accountsByUsername: [String: Account] = [:]
-    var accountsByPerson: [UUID: Account] = [:]
+    var people: [String: PersonRow] = [:]
+    var accountsByUsername: [String: UUID] = [:]
+    var accountsByPerson: [UUID: AccountRow] = [:]
     var sessions: [String: AcademicSession] = [:]
     var courses: [String: CatalogCourse] = [:]
     var grants: Set<String> = []
     var guardianships: Set<String> = []
-    var events: [AuditEvent] = []
+    var auditRows: [[any Encodable & Sendable]] = []
 
     init(reader: OneRosterReader, target: Organisation, ctx: DirectoryContext, actor: Actor, now: Date) {
         self.reader = reader
@@ -36,16 +76,39 @@ struct ImportPlan: Sendable {
 
     mutating func load(on db: any Database) async throws {
         for o in try await Organisation.query(on: db).filter(\.$sourcedID != nil).all() { orgs[o.sourcedID!] = o }
-        for p in try await Person.query(on: db).filter(\.$sourcedID != nil).all() { people[p.sourcedID!] = p }
-        let usernames = reader.users.map(\.username).filter { !$0.isEmpty }
-        for chunk in usernames.chunked(500) {
-            for a in try await Account.query(on: db).filter(\.$username ~~ chunk).all() { accountsByUsername[a.username] = a; accountsByPerson[a.personID] = a }
+        let sql = db.sql
+        for row in try await sql.raw("""
+            SELECT id, sourced_id, family_name, given_name, middle_name, email, phone, birth_date, gender, status, org_id
+            FROM people WHERE sourced_id IS NOT NULL
+            """).all() {
+            let p = try PersonRow(row)
+            people[p.sourcedID] = p
         }
-        let ids = people.values.compactMap(\.id)
-        for chunk in ids.chunked(500) {
-            for a in try await Account.query(on: db).filter(\.$personID ~~ chunk).all() { accountsByPerson[a.personID] = a }
-            for g in try await RoleGrant.query(on: db).filter(\.$personID ~~ chunk).all() { grants.insert("\(g.personID)|\(g.orgID)|\(g.role)") }
-            for l in try await Guardianship.query(on: db).filter(\.$pupilID ~~ chunk).all() { guardianships.insert("\(l.guardianID)|\(l.pupilID)") }
+        for row in try await sql.raw("""
+            SELECT a.id, a.person_id, a.username, a.enabled FROM accounts a JOIN people p ON p.id = a.person_id
+            WHERE p.sourced_id IS NOT NULL
+            """).all() {
+            let a = AccountRow(id: try row.decode(column: "id", as: UUID.self), personID: try row.decode(column: "person_id", as: UUID.self),
+                               username: try row.decode(column: "username", as: String.self), enabled: try row.decode(column: "enabled", as: Bool.self))
+            accountsByPerson[a.personID] = a
+            accountsByUsername[a.username] = a.personID
+        }
+        let usernames = reader.users.map(\.username).filter { !$0.isEmpty && accountsByUsername[$0] == nil }
+        for chunk in usernames.chunked(500) {
+            let q = sql.select().columns("username", "person_id").from("accounts").where("username", .in, Array(chunk))
+            for row in try await q.all() {
+                accountsByUsername[try row.decode(column: "username", as: String.self)] = try row.decode(column: "person_id", as: UUID.self)
+            }
+        }
+        for row in try await sql.raw("""
+            SELECT g.person_id, g.org_id, g.role FROM role_grants g JOIN people p ON p.id = g.person_id WHERE p.sourced_id IS NOT NULL
+            """).all() {
+            grants.insert("\(try row.decode(column: "person_id", as: UUID.self))|\(try row.decode(column: "org_id", as: UUID.self))|\(try row.decode(column: "role", as: String.self))")
+        }
+        for row in try await sql.raw("""
+            SELECT l.guardian_id, l.pupil_id FROM guardianships l JOIN people p ON p.id = l.pupil_id WHERE p.sourced_id IS NOT NULL
+            """).all() {
+            guardianships.insert("\(try row.decode(column: "guardian_id", as: UUID.self))|\(try row.decode(column: "pupil_id", as: UUID.self))")
         }
         for s in try await AcademicSession.query(on: db).all() { sessions[s.sourcedID] = s }
         for c in try await CatalogCourse.query(on: db).all() { courses[c.sourcedID] = c }
@@ -116,7 +179,7 @@ struct ImportPlan: Sendable {
                 fail("users.csv", u.line, "username", "validation.oneroster.duplicate", [u.username, String(first)])
             }
             usernames[u.username] = u.line
-            if let a = accountsByUsername[u.username], people[u.sourcedID]?.id != a.personID {
+            if let owner = accountsByUsername[u.username], people[u.sourcedID]?.id != owner {
                 fail("users.csv", u.line, "username", "error.username-taken", [u.username])
             }
             if !u.primaryOrg.isEmpty && !orgKnown(u.primaryOrg) {

@@ -18,3 +18,16 @@ public enum PersonName {
         TextFolding.fold([full, family, middle, given].joined(separator: " "))
     }
 }
+
+/// The three derived name fields at once.
+struct NameFields {
+    var full: String
+    var search: String
+    var sort: String
+
+    init(family: String, middle: String, given: String, rules: CountryRules) {
+        full = PersonName.full(family: family, middle: middle, given: given, rules: rules)
+        search = PersonName.search(family: family, middle: middle, given: given, full: full)
+        sort = PersonName.sortKey(family: family, middle: middle, given: given, rules: rules)
+    }
+}

@@ -62,6 +62,20 @@ public struct AuditLog: Sendable {
                         orgPath: orgPath, changes: changes).create(on: db)
     }
 
+    /// Column order of `values(...)`, for callers that insert thousands of events at once
+    /// with one multi-row INSERT (imports) instead of one model save each.
+    public static let columns = ["id", "at", "actor_id", "actor_name", "acting_as", "action", "entity_type", "entity_id",
+                                 "org_id", "org_path", "changes", "ip", "request_id"]
+
+    public func values(actor: Actor, action: String, entityType: String, entityID: UUID?, orgID: UUID?,
+                       orgPath: String, changes: [AuditChange]) throws -> [any Encodable & Sendable] {
+        let now = clock.now()
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        return [UUIDv7.make(at: now), now, actor.personID, actor.displayName, String(actor.actingAs.prefix(500)), action, entityType,
+                entityID, orgID, orgPath, String(decoding: try enc.encode(changes), as: UTF8.self), actor.ipAddress, actor.requestID]
+    }
+
     /// An unsaved event, for callers that insert many in one batch (imports).
     public func event(actor: Actor, action: String, entityType: String, entityID: UUID?, orgID: UUID?,
                       orgPath: String, changes: [AuditChange]) throws -> AuditEvent {
