@@ -25,3 +25,12 @@ struct CSVTableTests {
         #expect(throws: CSVTable.ParseError.notUTF8) { try CSVTable.parse(Data([0x61, 0xff, 0xfe, 0x0a]), fileName: "x.csv") }
     }
 }
+
+@Suite("OneRoster vocabularies")
+struct ORVocabularyTests {
+    @Test(arguments: ["2023-05-01T18:25:43.511Z", "2023-05-01T18:25:43Z", "2023-05-01", "2023-05-01T18:25:43+07:00"])
+    func acceptedDateTimes(_ s: String) { #expect(ORVocabulary.isDateTime(s)) }
+
+    @Test(arguments: ["1/05/2023", "2023-05-01T18:25", "2023-13-01T00:00:00Z", "2023-05-01T25:00:00Z", "2023-05-01T18:25:43.Z", "2023-05-01T18:25:43", ""])
+    func refusedDateTimes(_ s: String) { #expect(!ORVocabulary.isDateTime(s)) }
+}

@@ -89,15 +89,23 @@ public enum NationalID {
 
 /// Calendar dates as `YYYY-MM-DD` strings, the wire format for dates.
 public enum DateOnly {
+    /// Parses without a Calendar: imports check hundreds of thousands of dates, and a
+    /// Calendar per call cost more than the rest of the import's checks together.
     public static func parse(_ s: String) -> DateComponents? {
-        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1...12).contains(m), (1...31).contains(d), y >= 1900 else { return nil }
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: "UTC")!
-        guard let date = cal.date(from: DateComponents(year: y, month: m, day: d)),
-              cal.component(.day, from: date) == d else { return nil }
+        let u = Array(s.utf8)
+        guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-") else { return nil }
+        func num(_ r: Range<Int>) -> Int? {
+            var n = 0
+            for i in r {
+                guard (48...57).contains(u[i]) else { return nil }
+                n = n * 10 + Int(u[i] - 48)
+            }
+            return n
+        }
+        guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10), y >= 1900, (1...12).contains(m), d >= 1 else { return nil }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+        guard d <= days else { return nil }
         return DateComponents(year: y, month: m, day: d)
     }
 
