@@ -66,8 +66,6 @@ M = {
  "person.consents": ("Consents", "Đồng ý xử lý dữ liệu", "同意记录"),
  "person.edit": ("Edit details", "Sửa thông tin", "编辑信息"),
  "person.add-role": ("Add a role", "Thêm vai trò", "添加角色"),
- "person.role-org": ("Organisation id", "Mã đơn vị", "机构编号"),
- "person.role-org-help": ("The id shown in the organisation's address, e.g. /orgs/…", "Mã hiển thị trong địa chỉ trang đơn vị, ví dụ /orgs/…", "机构页面地址中的编号，例如 /orgs/…"),
  "person.new.title": ("Add a person", "Thêm người dùng", "添加人员"),
  "gender.female": ("Female", "Nữ", "女"),
  "gender.male": ("Male", "Nam", "男"),

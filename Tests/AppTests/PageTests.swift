@@ -3,6 +3,7 @@ import Testing
 import VaporTesting
 @testable import App
 import Directory
+import Fluent
 import Platform
 
 @Suite("Pages")
@@ -121,6 +122,35 @@ struct PageTests {
             try await app.testing().test(.GET, String(url.dropFirst())) { res in
                 #expect(res.status == .ok)
                 #expect(res.headers.first(name: .cacheControl)?.contains("max-age=31536000") == true)
+            }
+        }
+    }
+}
+
+extension PageTests {
+    @Test func administratorGivesARoleFromThePersonPage() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let h = try await signIn(app, "schooladmin")
+            try await app.testing().test(.GET, "people/\(w.teacherA2.id)", headers: h) { res in
+                #expect(res.status == .ok)
+                #expect(res.body.string.contains("<option value=\"\(w.classA1.id.uuidString)\">"))
+                #expect(!res.body.string.contains(w.schoolB.id.uuidString))
+            }
+            let csrf = h["Cookie"].first!.split(separator: ";")[0].replacingOccurrences(of: "ec_csrf=", with: "")
+            var form = h
+            form.replaceOrAdd(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            try await app.testing().test(.POST, "people/\(w.teacherA2.id)/roles", headers: form,
+                                         body: .init(string: "_csrf=\(csrf)&role=homeroomTeacher&orgId=\(w.classA1.id)")) { res in
+                #expect(res.status == .seeOther)
+            }
+            let roles = try await RoleGrant.query(on: app.db).filter(\.$personID == w.teacherA2.id).filter(\.$orgID == w.classA1.id).all()
+            #expect(roles.map(\.role) == ["homeroomTeacher"])
+            // The pupil's page is not editable by a teacher: no form at all.
+            let teacher = try await signIn(app, "teacher1")
+            try await app.testing().test(.GET, "people/\(w.pupilA1.id)", headers: teacher) { res in
+                #expect(res.status == .ok)
+                #expect(!res.body.string.contains("action=\"/people/\(w.pupilA1.id)\""))
             }
         }
     }

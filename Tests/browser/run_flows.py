@@ -13,8 +13,20 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+
+def navigates(d, action):
+    """Runs an action that loads a new page and waits until the old page is gone, so the
+    next lookup never reads the page being left."""
+    old = d.find_element(By.TAG_NAME, "html")
+    action()
+    WebDriverWait(d, 15).until(EC.staleness_of(old))
+    WebDriverWait(d, 15).until(lambda x: x.execute_script("return document.readyState") == "complete")
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+FIXTURES = os.path.abspath(os.path.join(ROOT, "..", "shared", "fixtures", "oneroster"))
 PASSWORD = "browser-demo-pass"
 
 
@@ -67,7 +79,10 @@ class Flows:
         d.delete_all_cookies()
         d.get(self.base + "/signin")
         d.find_element(By.ID, "username").send_keys(user)
-        d.find_element(By.ID, "password").send_keys(password + Keys.ENTER)
+        navigates(d, lambda: d.find_element(By.ID, "password").send_keys(password + Keys.ENTER))
+        if password == PASSWORD and "/signin" in d.current_url:
+            alerts = d.find_elements(By.CSS_SELECTOR, "[role=alert], main")
+            raise AssertionError(f"sign-in of {user} failed: " + (alerts[0].text if alerts else d.page_source[:500]))
 
     def fits_phone(self, d):
         width, viewport = d.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
@@ -103,15 +118,14 @@ class Flows:
 
     def school_admin_finds_people_without_typing_accents(self, d):
         self.sign_in(d, "school.admin")
-        d.find_element(By.CSS_SELECTOR, "a[href='/people']").click()
-        q = d.find_element(By.ID, "q")
-        q.send_keys("nguyen" + Keys.ENTER)
+        navigates(d, lambda: d.find_element(By.CSS_SELECTOR, "a[href='/people']").click())
+        navigates(d, lambda: d.find_element(By.ID, "q").send_keys("nguyen" + Keys.ENTER))
         rows = d.find_elements(By.CSS_SELECTOR, "tbody tr")
         assert rows, "no results for 'nguyen'"
         assert all("Nguyễn" in r.text for r in rows), [r.text for r in rows][:3]
         self.fits_phone(d)
         self.shot(d, "admin-people")
-        rows[0].find_element(By.TAG_NAME, "a").click()
+        navigates(d, lambda: rows[0].find_element(By.TAG_NAME, "a").click())
         assert d.find_element(By.TAG_NAME, "h1").text.startswith("Nguyễn")
         self.fits_phone(d)
 
@@ -119,16 +133,44 @@ class Flows:
         self.sign_in(d, "guardian")
         links = d.find_elements(By.CSS_SELECTOR, "main a[href^='/people/']")
         assert links, "guardian home lists no child"
-        links[0].click()
+        navigates(d, lambda: links[0].click())
         assert d.find_element(By.TAG_NAME, "h1").text
+
+    def administrator_imports_a_roster_through_the_upload_page(self, d):
+        if not os.path.isdir(FIXTURES):
+            print("skip administrator_imports_a_roster_through_the_upload_page: ../shared/fixtures is absent")
+            return
+        from selenium.webdriver.support.ui import Select
+        def upload(folder, dry_run):
+            d.get(self.base + "/imports/oneroster")
+            files = [os.path.join(FIXTURES, folder, f) for f in sorted(os.listdir(os.path.join(FIXTURES, folder))) if f.endswith(".csv")]
+            d.find_element(By.ID, "files").send_keys("\n".join(files))
+            Select(d.find_element(By.ID, "into")).select_by_visible_text("Thành phố Thái Nguyên (Quận/Huyện)")
+            box = d.find_element(By.NAME, "dryRun")
+            if box.is_selected() != dry_run:
+                box.click()
+            navigates(d, lambda: d.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click())
+        self.sign_in(d, "admin")
+        upload("v1p2-delta-clean", True)
+        self.shot(d, "import-after-dry-run")
+        status = d.find_element(By.CSS_SELECTOR, "[role=status]").text
+        assert "users 1" in status, status
+        upload("v1p2-delta-clean", False)
+        self.shot(d, "import-after-real-run")
+        assert "users 1" in d.find_element(By.CSS_SELECTOR, "[role=status]").text
+        self.fits_phone(d)
+        upload("v1p2-bulk-messy", True)
+        alert = d.find_element(By.CSS_SELECTOR, "[role=alert]").text
+        assert "users.csv" in alert and "dateLastModified" in alert, alert
+        self.shot(d, "import-errors")
 
     def language_switch_changes_the_whole_page(self, d):
         d.delete_all_cookies()
         d.get(self.base + "/signin")
-        d.find_element(By.CSS_SELECTOR, "a[hreflang='zh-Hans']").click()
+        navigates(d, lambda: d.find_element(By.CSS_SELECTOR, "a[hreflang='zh-Hans']").click())
         assert d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-Hans"
         assert d.find_element(By.TAG_NAME, "h1").text == "登录"
-        d.find_element(By.CSS_SELECTOR, "a[hreflang='vi']").click()
+        navigates(d, lambda: d.find_element(By.CSS_SELECTOR, "a[hreflang='vi']").click())
         assert d.find_element(By.TAG_NAME, "h1").text == "Đăng nhập"
         self.shot(d, "signin-vi")
 

@@ -14,6 +14,13 @@ struct CSRFMiddleware: AsyncMiddleware {
         let existing = request.cookies[Self.cookie].flatMap { (32...64).contains($0.string.count) ? $0.string : nil }
         request.csrfToken = existing ?? Digest.randomToken()
         if request.method == .POST {
+            // Route-level body collection runs after global middleware, so a large form
+            // (a roster upload) is still streaming here: gather it first, within the same
+            // limits the routes set.
+            if request.body.data == nil {
+                let limit = request.url.path.hasPrefix("/imports/") ? 64 * 1024 * 1024 : 2 * 1024 * 1024
+                _ = try await request.body.collect(max: limit).get()
+            }
             let sent = (try? request.content.get(String.self, at: Self.field)) ?? request.headers.first(name: "X-CSRF-Token") ?? ""
             guard let existing, Digest.constantTimeEqual(sent, existing) else {
                 throw DomainError.forbidden(reason: "error.csrf")

@@ -40,6 +40,7 @@ struct PersonPage: Encodable, Sendable {
     var canManage: Bool
     var genders: [SelectOption]
     var roleOptions: [SelectOption]
+    var orgOptions: [SelectOption]
     var errors: FormErrors
     var saved: Bool
 }
@@ -159,20 +160,9 @@ struct DirectoryPages {
         Gender.allCases.map { SelectOption(value: $0.rawValue, label: req.t("gender.\($0.rawValue)"), selected: $0.rawValue == selected) }
     }
 
-    /// Organisations where the actor may add people, for the new-person form.
-    func manageableOrgs(_ req: Request, actor: Actor) async throws -> [OrgDTO] {
-        var out: [OrgDTO] = []
-        for g in actor.grants where g.capabilities.contains(.managePeople) {
-            let top = try await req.directory.organisation(g.orgID, actor: actor)
-            out.append(top)
-            for child in try await req.directory.children(of: g.orgID, actor: actor) {
-                out.append(child)
-                if child.kind == "school" || child.kind == "provider" {
-                    out += try await req.directory.children(of: child.id, actor: actor)
-                }
-            }
-        }
-        return out
+    /// Organisations where the actor may add people, for the pickers of the forms.
+    func manageableOrgs(_ req: Request, actor: Actor, kinds: Set<OrgKind> = Set(OrgKind.allCases)) async throws -> [OrgDTO] {
+        try await req.directory.organisations(where: .managePeople, kinds: kinds, limit: 500, actor: actor)
     }
 
     @Sendable func newPersonForm(req: Request) async throws -> Response {
@@ -234,10 +224,13 @@ struct DirectoryPages {
                        grantedAt: df.string(from: $0.grantedAt))
         }
         let roleOptions = Role.allCases.map { SelectOption(value: $0.rawValue, label: req.t("role.\($0.rawValue)"), selected: false) }
+        let orgOptions = canManage ? try await manageableOrgs(req, actor: actor).prefix(300).map {
+            SelectOption(value: $0.id.uuidString, label: "\($0.displayName) (\(req.t("org.kind.\($0.kind)")))", selected: false)
+        } : []
         return try await req.page("person", PersonPage(base: await PageBase.make(req, title: p.fullName), person: p, genderLabel: req.t("gender.\(p.gender)"),
                                                        roles: p.roles.map { PersonRoleRow(role: req.t("role.\($0.role)"), orgName: $0.orgName, orgID: $0.orgID) },
                                                        guardians: guardians, consents: consents, canManage: canManage,
-                                                       genders: genderOptions(req, selected: p.gender), roleOptions: roleOptions,
+                                                       genders: genderOptions(req, selected: p.gender), roleOptions: roleOptions, orgOptions: Array(orgOptions),
                                                        errors: errors, saved: saved), status: status)
     }
 
@@ -283,7 +276,7 @@ struct DirectoryPages {
     }
 
     func importTargets(_ req: Request, actor: Actor) async throws -> [SelectOption] {
-        try await manageableOrgs(req, actor: actor).filter { ["nation", "province", "district", "school"].contains($0.kind) }.map {
+        try await manageableOrgs(req, actor: actor, kinds: [.nation, .province, .district, .school]).map {
             SelectOption(value: $0.id.uuidString, label: "\($0.displayName) (\(req.t("org.kind.\($0.kind)")))", selected: false)
         }
     }

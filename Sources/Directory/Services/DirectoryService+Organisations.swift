@@ -52,6 +52,18 @@ extension DirectoryService {
         return try await q.all().map { dto($0, locale: actor.locale) }
     }
 
+    /// Organisations of the given kinds where the actor holds `capability`, shallowest
+    /// first: the choices of a form's organisation picker.
+    public func organisations(where capability: Capability, kinds: Set<OrgKind>, limit: Int, actor: Actor) async throws -> [OrgDTO] {
+        var q = Organisation.query(on: db).filter(\.$kind ~~ kinds.map(\.rawValue)).sort(\.$depth).sort(\.$path).limit(limit)
+        if !actor.isSystem {
+            let prefixes = actor.prefixes(for: capability)
+            guard !prefixes.isEmpty else { return [] }
+            q = q.group(.or) { g in for p in prefixes { g.filter(\.$path =~ p) } }
+        }
+        return try await q.all().map { dto($0, locale: actor.locale) }
+    }
+
     /// Creates an organisation under a parent where the actor manages organisations.
     public func createOrganisation(_ input: NewOrganisation, actor: Actor, sourcedID: String? = nil) async throws -> OrgDTO {
         var problems: [FieldProblem] = []

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+import VaporTesting
+@testable import App
+
+@Suite("Configuration and operations")
+struct ConfigAndOperationsTests {
+    let base = ["EDUCOMMONS_HOME": packageRoot]
+
+    func problem(_ env: [String: String]) -> AppConfig.Problem? {
+        do {
+            _ = try AppConfig.fromEnvironment(base.merging(env) { $1 })
+            return nil
+        } catch let p as AppConfig.Problem {
+            return p
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return nil
+        }
+    }
+
+    @Test func defaultsAreDocumentedOnes() throws {
+        let c = try AppConfig.fromEnvironment(base)
+        #expect(c.port == 8080)
+        #expect(c.database == .sqliteFile("./data/educommons.sqlite"))
+        #expect(c.demoPassword == "educommons-demo")
+        #expect(c.logLevel == .info)
+        let pg = try AppConfig.fromEnvironment(base.merging(["DATABASE_URL": "postgres://u:p@db.example:5432/edu", "PORT": "9000"]) { $1 })
+        #expect(pg.database == .postgres(url: "postgres://u:p@db.example:5432/edu", searchPath: nil))
+        #expect(pg.port == 9000)
+    }
+
+    @Test func wrongSettingsStopStartUpNamingTheVariable() {
+        #expect(problem(["PORT": "eighty"])?.variable == "PORT")
+        #expect(problem(["PORT": "70000"])?.variable == "PORT")
+        #expect(problem(["DATABASE_URL": "mysql://x@y/z"])?.variable == "DATABASE_URL")
+        #expect(problem(["LOG_LEVEL": "loud"])?.variable == "LOG_LEVEL")
+        #expect(problem(["EDUCOMMONS_DEMO_PASSWORD": "short"])?.variable == "EDUCOMMONS_DEMO_PASSWORD")
+        #expect(problem(["EDUCOMMONS_DEFAULT_LANGUAGE": "fr"])?.variable == "EDUCOMMONS_DEFAULT_LANGUAGE")
+        #expect(problem(["EDUCOMMONS_HOME": "/nonexistent"])?.variable == "EDUCOMMONS_HOME")
+        #expect(problem(["LOG_FORMAT": "xml"])?.variable == "LOG_FORMAT")
+        // The password in a bad URL is not echoed.
+        #expect(problem(["DATABASE_URL": "mysql://user:secret@host/db"])?.message.contains("secret") == false)
+    }
+
+    @Test func metricsCountRequestsByRoutePattern() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let h = try await app.bearer("admin")
+            try await app.testing().test(.GET, "api/v1/people/\(w.pupilA1.id)", headers: h) { _ in }
+            try await app.testing().test(.GET, "metrics") { res in
+                #expect(res.status == .ok)
+                let text = res.body.string
+                #expect(text.contains("educommons_http_requests_total{method=\"GET\",route=\"/api/v1/people/:id\",status=\"2xx\"} 1"))
+                #expect(text.contains("educommons_http_request_duration_seconds_bucket"))
+                #expect(!text.contains(w.pupilA1.id.uuidString))
+            }
+        }
+    }
+
+    @Test func everyResponseCarriesARequestID() async throws {
+        try await withTestApp { app in
+            try await app.testing().test(.GET, "healthz", headers: ["X-Request-ID": "abc-123"]) { res in
+                #expect(res.headers.first(name: "X-Request-ID") == "abc-123")
+            }
+            try await app.testing().test(.GET, "healthz", headers: ["X-Request-ID": "<script>"]) { res in
+                #expect(res.headers.first(name: "X-Request-ID") != "<script>")
+                #expect(res.headers.first(name: "X-Request-ID")?.count == 36)
+            }
+        }
+    }
+}
