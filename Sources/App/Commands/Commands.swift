@@ -46,7 +46,9 @@ struct UserCreateCommand: AsyncCommand {
         let console = context.console
         func ask(_ value: String?, _ question: String, secure: Bool = false) -> String {
             if let value, !value.isEmpty { return value }
-            return console.ask(question.consoleText(), isSecure: secure)
+            // Hidden input reads the terminal itself; with input piped in (scripts) it
+            // would read nothing, so it is used only when standard input is a terminal.
+            return console.ask(question.consoleText(), isSecure: secure && isatty(STDIN_FILENO) != 0)
         }
         let username = ask(signature.username, "Username:")
         let password = ask(signature.password, "Password:", secure: true)
@@ -76,9 +78,8 @@ struct UserCreateCommand: AsyncCommand {
                           orgID: orgID, role: signature.role ?? "administrator"), actor: system)
             console.print("Created \(person.fullName) (\(person.username ?? "")) as \(signature.role ?? "administrator").")
         } catch let e as DomainError {
-            let l = app.services.localizer
-            console.error(l.text(e.titleKey, .en) + ": " + l.text(e.detailKey, .en, e.detailArguments))
-            for p in e.problems { console.error("  \(p.field): \(l.text(p.reason, .en, p.arguments))") }
+            console.error(app.services.localizer.text(e.titleKey, .en))
+            report(e, on: console, localizer: app.services.localizer)
             throw e
         }
     }
@@ -130,20 +131,16 @@ struct ImportOneRosterCommand: AsyncCommand {
             }
         } catch let e as DomainError {
             context.console.error("Import refused; nothing was written.")
-            for p in e.problems {
-                context.console.error("  \(p.file ?? "")\(p.line.map { ":\($0)" } ?? "") \(p.field): \(l.text(p.reason, .en, p.arguments))")
-            }
-            if e.problems.isEmpty { context.console.error("  " + l.text(e.detailKey, .en, e.detailArguments)) }
+            report(e, on: context.console, localizer: l)
             throw e
         }
     }
 }
 
-extension Optional {
-    func asyncMap<T>(_ f: (Wrapped) async throws -> T) async rethrows -> T? {
-        switch self {
-        case .some(let w): try await f(w)
-        case .none: nil
-        }
+/// Prints a refused command's problems in English, one per line with file and line.
+func report(_ error: DomainError, on console: any Console, localizer: Localizer) {
+    for p in error.problems {
+        console.error("  \(p.file ?? "")\(p.line.map { ":\($0)" } ?? "") \(p.field): \(localizer.text(p.reason, .en, p.arguments))")
     }
+    if error.problems.isEmpty { console.error("  " + localizer.text(error.detailKey, .en, error.detailArguments)) }
 }

@@ -105,9 +105,7 @@ private struct Builder {
         p.middleName = (female ? Self.femaleMiddles : Self.maleMiddles).randomElement(using: &rng)!
         p.givenName = (female ? Self.femaleGivens : Self.maleGivens).randomElement(using: &rng)!
         p.nameOrder = "family-first"
-        p.fullName = PersonName.full(family: p.familyName, middle: p.middleName, given: p.givenName, rules: rules)
-        p.searchName = PersonName.search(family: p.familyName, middle: p.middleName, given: p.givenName, full: p.fullName)
-        p.sortKey = PersonName.sortKey(family: p.familyName, middle: p.middleName, given: p.givenName, rules: rules)
+        refreshNames(p)
         let month = Int.random(in: 1...12, using: &rng), day = Int.random(in: 1...28, using: &rng)
         p.birthDate = String(format: "%04d-%02d-%02d", birthYear, month, day)
         p.gender = female ? "female" : "male"
@@ -262,8 +260,6 @@ private struct Builder {
     }
 
     func refreshNames(_ p: Person) {
-        p.fullName = PersonName.full(family: p.familyName, middle: p.middleName, given: p.givenName, rules: rules)
-        p.searchName = PersonName.search(family: p.familyName, middle: p.middleName, given: p.givenName, full: p.fullName)
-        p.sortKey = PersonName.sortKey(family: p.familyName, middle: p.middleName, given: p.givenName, rules: rules)
+        NameFields(family: p.familyName, middle: p.middleName, given: p.givenName, rules: rules).apply(to: p)
     }
 }

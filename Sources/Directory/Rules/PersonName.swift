@@ -30,4 +30,10 @@ struct NameFields {
         search = PersonName.search(family: family, middle: middle, given: given, full: full)
         sort = PersonName.sortKey(family: family, middle: middle, given: given, rules: rules)
     }
+
+    func apply(to p: Person) {
+        p.fullName = full
+        p.searchName = search
+        p.sortKey = sort
+    }
 }

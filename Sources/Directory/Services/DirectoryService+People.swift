@@ -267,9 +267,7 @@ extension DirectoryService {
     // MARK: helpers shared by create, update and import
 
     func applyNames(_ p: Person, rules: CountryRules) {
-        p.fullName = PersonName.full(family: p.familyName, middle: p.middleName, given: p.givenName, rules: rules)
-        p.searchName = PersonName.search(family: p.familyName, middle: p.middleName, given: p.givenName, full: p.fullName)
-        p.sortKey = PersonName.sortKey(family: p.familyName, middle: p.middleName, given: p.givenName, rules: rules)
+        NameFields(family: p.familyName, middle: p.middleName, given: p.givenName, rules: rules).apply(to: p)
     }
 
     func nameProblems(family: String, middle: String, given: String) -> [FieldProblem] {
@@ -327,15 +325,6 @@ extension DirectoryService {
 
     func hasContact(_ values: String?...) -> Bool {
         values.contains { !($0 ?? "").isEmpty }
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ f: (Wrapped) async throws -> T) async rethrows -> T? {
-        switch self {
-        case .some(let w): try await f(w)
-        case .none: nil
-        }
     }
 }
 
