@@ -114,7 +114,7 @@ paths = {
  f"{P}/people/{{id}}/consents/{{consentId}}/withdraw": {"post": op("Withdraw consent; the processing it covered stops (contact details are erased)", {**ok(ref("Consent")), **errs(401, 403, 404)},
    params=[ID, path_param("consentId", "Consent")], tags=["consent"])},
  f"{P}/orgs": {
-   "get": op("Search organisations by name, or list the caller's top organisations", {**ok(page(ref("Org"))), **errs(401)}, params=[query("q", "Name, with or without diacritics"), LIMIT], tags=["orgs"]),
+   "get": op("Search organisations by name, or list the caller's top organisations", {**ok(page(ref("Org"))), **errs(401, 422)}, params=[query("q", "Name, with or without diacritics"), LIMIT], tags=["orgs"]),
    "post": op("Create an organisation", {**ok(ref("Org"), "201", "Created"), **errs(400, 401, 403, 404, 409, 422)}, request=body(ref("NewOrg")), tags=["orgs"])},
  f"{P}/orgs/{{id}}": {
    "get": op("One organisation", {**ok(ref("Org")), **errs(401, 404)}, params=[ID], tags=["orgs"]),

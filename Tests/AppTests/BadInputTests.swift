@@ -86,6 +86,19 @@ struct BadInputTests {
         }
     }
 
+    @Test func overLongSearchesAre422() async throws {
+        try await withTestApp { app in
+            _ = try await World.build(app)
+            let h = try await app.bearer("schooladmin")
+            let long = String(repeating: "a", count: 101)
+            for path in ["api/v1/people?q=\(long)", "api/v1/orgs?q=\(long)"] {
+                try await app.testing().test(.GET, path, headers: h) { res in
+                    #expect(res.status == .unprocessableEntity, "\(path)")
+                }
+            }
+        }
+    }
+
     @Test func anotherSchoolsIdsAreNotUsable() async throws {
         try await withTestApp { app in
             let w = try await World.build(app)

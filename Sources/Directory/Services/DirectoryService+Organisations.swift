@@ -41,6 +41,7 @@ extension DirectoryService {
 
     /// Organisations whose name matches `query` (diacritics ignored) inside the actor's view.
     public func searchOrganisations(query: String, limit: Int?, actor: Actor) async throws -> [OrgDTO] {
+        if query.count > 100 { throw DomainError.invalid(field: "q", reason: "validation.too-long", arguments: ["100"]) }
         let needle = TextFolding.fold(query).filter { $0 != "%" && $0 != "_" }
         var q = Organisation.query(on: db).sort(\.$depth).sort(\.$nameSearch).limit(Paging.clamp(limit))
         if !needle.isEmpty { q = q.filter(\.$nameSearch ~~ needle) }

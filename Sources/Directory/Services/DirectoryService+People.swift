@@ -22,6 +22,7 @@ extension DirectoryService {
                              actor: Actor) async throws -> ListPage<PersonSummaryDTO> {
         let limit = Paging.clamp(limit)
         let offset = try Paging.offset(from: cursor)
+        if (query ?? "").count > 100 { throw DomainError.invalid(field: "q", reason: "validation.too-long", arguments: ["100"]) }
         var prefixes = actor.isSystem ? ["/"] : actor.prefixes(for: .viewPeople)
         if let orgID {
             let org = try await visibleOrg(orgID, actor: actor)
