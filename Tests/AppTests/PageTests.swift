@@ -155,3 +155,77 @@ extension PageTests {
         }
     }
 }
+
+extension PageTests {
+    func form(_ h: HTTPHeaders) -> (HTTPHeaders, String) {
+        let csrf = h["Cookie"].first!.split(separator: ";")[0].replacingOccurrences(of: "ec_csrf=", with: "")
+        var f = h
+        f.replaceOrAdd(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        return (f, csrf)
+    }
+
+    @Test func guardianGivesAndWithdrawsConsentFromTheChildsPage() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let h = try await signIn(app, "guardian1")
+            try await app.testing().test(.GET, "people/\(w.pupilA1.id)", headers: h) { res in
+                #expect(res.body.string.contains("name=\"childAgreed\""))
+                #expect(res.body.string.contains("action=\"/people/\(w.pupilA1.id)/consents\""))
+            }
+            let (f, csrf) = form(h)
+            // The child is 9 in Vietnam: without the child's agreement the consent is refused.
+            try await app.testing().test(.POST, "people/\(w.pupilA1.id)/consents", headers: f,
+                                         body: .init(string: "_csrf=\(csrf)&purpose=contact-details")) { res in
+                #expect(res.status == .unprocessableEntity)
+            }
+            try await app.testing().test(.POST, "people/\(w.pupilA1.id)/consents", headers: f,
+                                         body: .init(string: "_csrf=\(csrf)&purpose=contact-details&childAgreed=on")) { res in
+                #expect(res.status == .seeOther)
+            }
+            let consent = try await Consent.query(on: app.db).filter(\.$subjectID == w.pupilA1.id).first()
+            #expect(consent?.grantedByID == w.guardianA1.id && consent?.childAgreed == true)
+            try await app.testing().test(.POST, "people/\(w.pupilA1.id)/consents/\(consent!.id!)/withdraw", headers: f,
+                                         body: .init(string: "_csrf=\(csrf)")) { res in
+                #expect(res.status == .seeOther)
+            }
+            #expect(try await Consent.find(consent!.id, on: app.db)?.withdrawnAt != nil)
+            // A teacher sees the pupil but is offered no consent forms.
+            let teacher = try await signIn(app, "teacher1")
+            try await app.testing().test(.GET, "people/\(w.pupilA1.id)", headers: teacher) { res in
+                #expect(!res.body.string.contains("/consents\""))
+            }
+        }
+    }
+
+    @Test func administratorRenamesAndMovesASchoolFromItsPage() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let h = try await signIn(app, "admin")
+            try await app.testing().test(.GET, "orgs/\(w.schoolA.id)", headers: h) { res in
+                #expect(res.body.string.contains("<option value=\"\(w.district2.id.uuidString)\">"))
+                // Not under itself, not its current parent.
+                #expect(!res.body.string.contains("<option value=\"\(w.classA1.id.uuidString)\">"))
+                #expect(!res.body.string.contains("<option value=\"\(w.district1.id.uuidString)\">"))
+            }
+            let (f, csrf) = form(h)
+            try await app.testing().test(.POST, "orgs/\(w.schoolA.id)/rename", headers: f,
+                                         body: .init(string: "_csrf=\(csrf)&name=Tr%C6%B0%E1%BB%9Dng%20A%20m%E1%BB%9Bi")) { res in
+                #expect(res.status == .seeOther)
+            }
+            try await app.testing().test(.POST, "orgs/\(w.schoolA.id)/move", headers: f,
+                                         body: .init(string: "_csrf=\(csrf)&parentId=\(w.district2.id)")) { res in
+                #expect(res.status == .seeOther)
+            }
+            let school = try await Organisation.find(w.schoolA.id, on: app.db)!
+            #expect(school.name.values["vi"] == "Trường A mới")
+            #expect(school.path == "/vn/19/167/sa/")
+            // A school administrator may rename their school but not move it out of reach.
+            let sa = try await signIn(app, "schooladmin")
+            let (f2, csrf2) = form(sa)
+            try await app.testing().test(.POST, "orgs/\(w.schoolA.id)/move", headers: f2,
+                                         body: .init(string: "_csrf=\(csrf2)&parentId=\(w.district1.id)")) { res in
+                #expect(res.status == .notFound)
+            }
+        }
+    }
+}

@@ -14,6 +14,7 @@ struct OrgPage: Encodable, Sendable {
     var childKinds: [SelectOption]
     var errors: FormErrors
     var moves: [OrgMoveDTO]
+    var moveTargets: [SelectOption]
 }
 
 struct OrgRow: Encodable, Sendable { var id: UUID; var name: String; var kind: String }
@@ -37,6 +38,8 @@ struct PersonPage: Encodable, Sendable {
     var roles: [PersonRoleRow]
     var guardians: [GuardianRow]
     var consents: [ConsentRow]
+    var consentChoices: [ConsentChoice]
+    var needsChildAgreement: Bool
     var canManage: Bool
     var genders: [SelectOption]
     var roleOptions: [SelectOption]
@@ -48,6 +51,7 @@ struct PersonPage: Encodable, Sendable {
 struct PersonRoleRow: Encodable, Sendable { var role: String; var orgName: String; var orgID: UUID }
 struct GuardianRow: Encodable, Sendable { var name: String; var href: String; var relationship: String }
 struct ConsentRow: Encodable, Sendable { var purpose: String; var state: String; var grantedAt: String }
+struct ConsentChoice: Encodable, Sendable { var purpose: String; var label: String; var activeID: String? }
 
 struct NewPersonPage: Encodable, Sendable {
     var base: PageBase
@@ -88,7 +92,7 @@ struct DirectoryPages {
         if roots.count == 1 { return req.redirect(to: "/orgs/\(roots[0].id)") }
         let page = OrgPage(base: await PageBase.make(req, title: req.t("orgs.title")), org: nil, kindLabel: "", crumbs: [],
                            children: roots.map { OrgRow(id: $0.id, name: $0.displayName, kind: req.t("org.kind.\($0.kind)")) },
-                           people: [], canManage: false, childKinds: [], errors: FormErrors(), moves: [])
+                           people: [], canManage: false, childKinds: [], errors: FormErrors(), moves: [], moveTargets: [])
         return try await req.page("org", page)
     }
 
@@ -108,12 +112,19 @@ struct DirectoryPages {
             people = page.items.map { rowOf($0, req) }
         }
         let canManage = actor.can(.manageOrganisations, at: org.path)
-        let kinds = OrgKind(rawValue: org.kind)?.allowedChildren ?? []
+        let kind = OrgKind(rawValue: org.kind) ?? .other
+        let kinds = kind.allowedChildren
+        // Where this organisation could go: parents of a fitting kind the actor manages,
+        // never inside itself.
+        let parentKinds = Set(OrgKind.allCases.filter { $0.allowedChildren.contains(kind) })
+        let targets = canManage ? try await req.directory.organisations(where: .manageOrganisations, kinds: parentKinds, limit: 300, actor: actor)
+            .filter { !$0.path.hasPrefix(org.path) && $0.id != org.parentID }
+            .map { SelectOption(value: $0.id.uuidString, label: "\($0.displayName) (\(req.t("org.kind.\($0.kind)")))", selected: false) } : []
         let page = OrgPage(base: await PageBase.make(req, title: org.displayName), org: org, kindLabel: req.t("org.kind.\(org.kind)"),
                            crumbs: Array(crumbs.dropLast()),
                            children: children.map { OrgRow(id: $0.id, name: $0.displayName, kind: req.t("org.kind.\($0.kind)")) },
                            people: people, canManage: canManage, childKinds: kindOptions(kinds, req), errors: errors,
-                           moves: try await req.directory.moves(of: id, actor: actor))
+                           moves: try await req.directory.moves(of: id, actor: actor), moveTargets: targets)
         return try await req.page("org", page, status: status)
     }
 
@@ -223,13 +234,18 @@ struct DirectoryPages {
             ConsentRow(purpose: req.t("consent.\($0.purpose)"), state: req.t($0.active ? "consent.active" : "consent.withdrawn"),
                        grantedAt: df.string(from: $0.grantedAt))
         }
+        let panel = try await req.directory.consentPanel(subjectID: id, actor: actor)
+        let choices = panel.grantorID == nil ? [] : panel.purposes.map {
+            ConsentChoice(purpose: $0.purpose, label: req.t("consent.\($0.purpose)"), activeID: $0.activeConsentID?.uuidString)
+        }
         let roleOptions = Role.allCases.map { SelectOption(value: $0.rawValue, label: req.t("role.\($0.rawValue)"), selected: false) }
         let orgOptions = canManage ? try await manageableOrgs(req, actor: actor).prefix(300).map {
             SelectOption(value: $0.id.uuidString, label: "\($0.displayName) (\(req.t("org.kind.\($0.kind)")))", selected: false)
         } : []
         return try await req.page("person", PersonPage(base: await PageBase.make(req, title: p.fullName), person: p, genderLabel: req.t("gender.\(p.gender)"),
                                                        roles: p.roles.map { PersonRoleRow(role: req.t("role.\($0.role)"), orgName: $0.orgName, orgID: $0.orgID) },
-                                                       guardians: guardians, consents: consents, canManage: canManage,
+                                                       guardians: guardians, consents: consents, consentChoices: choices,
+                                                       needsChildAgreement: panel.needsChildAgreement, canManage: canManage,
                                                        genders: genderOptions(req, selected: p.gender), roleOptions: roleOptions, orgOptions: Array(orgOptions),
                                                        errors: errors, saved: saved), status: status)
     }
@@ -259,6 +275,56 @@ struct DirectoryPages {
             return req.redirect(to: "/people/\(id)?saved=1")
         } catch let e as DomainError where e.status == 422 || e.status == 409 {
             return try await renderPerson(req, errors: FormErrors(e, req), saved: false, status: HTTPStatus(statusCode: e.status))
+        }
+    }
+
+    /// A guardian (or an adult for themselves) gives consent from the person page.
+    @Sendable func giveConsent(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = try req.uuid("id")
+        do {
+            guard let me = actor.personID else { throw DomainError.unauthenticated() }
+            _ = try await req.directory.recordConsent(subjectID: id, ConsentInput(purpose: req.field("purpose") ?? "", grantedByID: me,
+                                                                                  childAgreed: req.field("childAgreed") == "on"), actor: actor)
+            return req.redirect(to: "/people/\(id)?saved=1")
+        } catch let e as DomainError where e.status == 422 {
+            return try await renderPerson(req, errors: FormErrors(e, req), saved: false, status: .unprocessableEntity)
+        }
+    }
+
+    @Sendable func withdrawConsent(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = try req.uuid("id")
+        _ = try await req.directory.withdrawConsent(subjectID: id, consentID: try req.uuid("consentId"), actor: actor)
+        return req.redirect(to: "/people/\(id)?saved=1")
+    }
+
+    /// Renames an organisation in the reader's language, keeping its other names.
+    @Sendable func renameOrg(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = try req.uuid("id")
+        do {
+            var names = try await req.directory.organisation(id, actor: actor).name.values
+            names[req.locale.rawValue] = req.field("name") ?? ""
+            _ = try await req.directory.renameOrganisation(id, name: LocalizedText(names), actor: actor)
+            return req.redirect(to: "/orgs/\(id)")
+        } catch let e as DomainError where e.status == 422 {
+            return try await renderOrg(req, errors: FormErrors(e, req), status: .unprocessableEntity)
+        }
+    }
+
+    /// Moves an organisation under another parent (a school to another district).
+    @Sendable func moveOrg(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = try req.uuid("id")
+        do {
+            guard let parent = UUID(uuidString: req.field("parentId") ?? "") else {
+                throw DomainError.invalid(field: "parentId", reason: "validation.org-unknown")
+            }
+            _ = try await req.directory.moveOrganisation(id, to: parent, actor: actor)
+            return req.redirect(to: "/orgs/\(id)")
+        } catch let e as DomainError where e.status == 422 || e.status == 409 {
+            return try await renderOrg(req, errors: FormErrors(e, req), status: HTTPStatus(statusCode: e.status))
         }
     }
 

@@ -123,6 +123,28 @@ extension DirectoryService {
         return dto(c)
     }
 
+    /// What the actor may do about a person's consents, for the person page: a linked
+    /// guardian (or an adult for themselves) gives and withdraws; the page asks for the
+    /// child's agreement where the country requires it.
+    public func consentPanel(subjectID: UUID, actor: Actor) async throws -> ConsentPanel {
+        let subject = try await visiblePerson(subjectID, actor: actor)
+        let rules = ctx.rules.rules(for: subject.country)
+        let child = isChild(birthDate: subject.birthDate, rules: rules)
+        var grantor: UUID?
+        if let me = actor.personID {
+            if me == subjectID, !child { grantor = me }
+            if me != subjectID, try await Scope.isGuardian(me, of: subjectID, on: db) { grantor = me }
+        }
+        var needsAgreement = false
+        if child, let from = rules.childOwnConsentFrom, let b = subject.birthDate,
+           let age = DateOnly.age(birthDate: b, on: ctx.clock.now()), age >= from { needsAgreement = true }
+        let active = try await Consent.query(on: db).filter(\.$subjectID == subjectID).filter(\.$withdrawnAt == nil).all()
+        return ConsentPanel(grantorID: grantor, needsChildAgreement: needsAgreement,
+                            purposes: ConsentPurpose.allCases.map { p in
+                                ConsentPanel.Purpose(purpose: p.rawValue, activeConsentID: active.first { $0.purpose == p.rawValue }?.id)
+                            })
+    }
+
     public func consents(of subjectID: UUID, actor: Actor) async throws -> [ConsentDTO] {
         _ = try await visiblePerson(subjectID, actor: actor)
         return try await Consent.query(on: db).filter(\.$subjectID == subjectID).sort(\.$grantedAt, .descending).all().map(dto)
@@ -134,4 +156,15 @@ extension DirectoryService {
                    policyVersion: c.policyVersion, grantedAt: c.grantedAt, withdrawnAt: c.withdrawnAt,
                    active: c.withdrawnAt == nil)
     }
+}
+
+public struct ConsentPanel: Sendable {
+    public struct Purpose: Sendable {
+        public var purpose: String
+        public var activeConsentID: UUID?
+    }
+    /// Who would be recorded as giving consent when the actor does; nil when the actor may not.
+    public var grantorID: UUID?
+    public var needsChildAgreement: Bool
+    public var purposes: [Purpose]
 }
