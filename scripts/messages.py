@@ -131,7 +131,7 @@ M = {
  # audit
  "audit.title": ("Audit log", "Nhật ký thay đổi", "审计日志"),
  "audit.explain": ("Every change to people, roles, organisations and consent, newest first. Entries cannot be edited or deleted.", "Mọi thay đổi về người dùng, vai trò, đơn vị và sự đồng ý, mới nhất trước. Không thể sửa hay xóa.", "对人员、角色、机构和同意记录的所有更改，最新的在前。记录不可修改或删除。"),
- "audit.when": ("When (UTC)", "Thời điểm (UTC)", "时间（UTC）"),
+ "audit.when": ("When (UTC)", "Thời điểm (giờ UTC)", "时间（协调世界时）"),
  "audit.who": ("Who", "Người thực hiện", "操作人"),
  "audit.action": ("What", "Thao tác", "操作"),
  "audit.changes": ("Changes", "Thay đổi", "更改内容"),

@@ -229,3 +229,19 @@ extension PageTests {
         }
     }
 }
+
+extension PageTests {
+    @Test func datesAreWrittenTheReadersWay() async throws {
+        #expect(LocaleFormat(.vi).date("2017-05-06") == "06/05/2017")
+        #expect(LocaleFormat(.zhHans).date("2017-05-06") == "2017年5月6日")
+        #expect(LocaleFormat(.en).date("2017-05-06") == "6 May 2017")
+        #expect(LocaleFormat(.en).date("not-a-date") == "not-a-date")
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let h = try await signIn(app, "schooladmin")
+            try await app.testing().test(.GET, "people/\(w.pupilA1.id)", headers: h) { res in
+                #expect(res.body.string.contains("06/05/2017"))
+            }
+        }
+    }
+}

@@ -35,6 +35,7 @@ struct PersonPage: Encodable, Sendable {
     var base: PageBase
     var person: PersonDTO
     var genderLabel: String
+    var birthDateLabel: String
     var roles: [PersonRoleRow]
     var guardians: [GuardianRow]
     var consents: [ConsentRow]
@@ -109,7 +110,8 @@ struct DirectoryPages {
         var people: [PersonRow] = []
         if actor.can(.viewPeople, at: org.path) {
             let page = try await req.directory.searchPeople(query: nil, orgID: id, role: nil, limit: 100, cursor: nil, actor: actor)
-            people = page.items.map { rowOf($0, req) }
+            let format = LocaleFormat(req.locale)
+            people = page.items.map { rowOf($0, req, format) }
         }
         let canManage = actor.can(.manageOrganisations, at: org.path)
         let kind = OrgKind(rawValue: org.kind) ?? .other
@@ -142,8 +144,8 @@ struct DirectoryPages {
         }
     }
 
-    func rowOf(_ p: PersonSummaryDTO, _ req: Request) -> PersonRow {
-        PersonRow(id: p.id, name: p.fullName, birthDate: p.birthDate ?? "", roles: p.roles.map { req.t("role.\($0)") }.joined(separator: ", "))
+    func rowOf(_ p: PersonSummaryDTO, _ req: Request, _ format: LocaleFormat) -> PersonRow {
+        PersonRow(id: p.id, name: p.fullName, birthDate: format.date(p.birthDate), roles: p.roles.map { req.t("role.\($0)") }.joined(separator: ", "))
     }
 
     @Sendable func people(req: Request) async throws -> Response {
@@ -163,7 +165,7 @@ struct DirectoryPages {
         let roles = [SelectOption(value: "", label: req.t("people.any-role"), selected: role.isEmpty)]
             + Role.allCases.map { SelectOption(value: $0.rawValue, label: req.t("role.\($0.rawValue)"), selected: $0.rawValue == role) }
         return try await req.page("people", PeoplePage(base: await PageBase.make(req, title: req.t("people.title")), query: q, role: role,
-                                                       roles: roles, people: page.items.map { rowOf($0, req) }, nextHref: next,
+                                                       roles: roles, people: page.items.map { [format = LocaleFormat(req.locale)] in rowOf($0, req, format) }, nextHref: next,
                                                        canCreate: !actor.prefixes(for: .managePeople).isEmpty))
     }
 
@@ -227,12 +229,10 @@ struct DirectoryPages {
                 ? GuardianRow(name: l.guardianName, href: "/people/\(l.guardianID)", relationship: req.t("relationship.\(l.relationship)"))
                 : GuardianRow(name: l.pupilName, href: "/people/\(l.pupilID)", relationship: req.t("relationship.ward"))
         }
-        let df = DateFormatter()
-        df.dateStyle = .medium
-        df.locale = Locale(identifier: req.locale == .zhHans ? "zh_Hans" : req.locale.rawValue)
+        let format = LocaleFormat(req.locale)
         let consents = try await req.directory.consents(of: id, actor: actor).map {
             ConsentRow(purpose: req.t("consent.\($0.purpose)"), state: req.t($0.active ? "consent.active" : "consent.withdrawn"),
-                       grantedAt: df.string(from: $0.grantedAt))
+                       grantedAt: format.dateTime($0.grantedAt))
         }
         let panel = try await req.directory.consentPanel(subjectID: id, actor: actor)
         let choices = panel.grantorID == nil ? [] : panel.purposes.map {
@@ -243,6 +243,7 @@ struct DirectoryPages {
             SelectOption(value: $0.id.uuidString, label: "\($0.displayName) (\(req.t("org.kind.\($0.kind)")))", selected: false)
         } : []
         return try await req.page("person", PersonPage(base: await PageBase.make(req, title: p.fullName), person: p, genderLabel: req.t("gender.\(p.gender)"),
+                                                       birthDateLabel: LocaleFormat(req.locale).date(p.birthDate),
                                                        roles: p.roles.map { PersonRoleRow(role: req.t("role.\($0.role)"), orgName: $0.orgName, orgID: $0.orgID) },
                                                        guardians: guardians, consents: consents, consentChoices: choices,
                                                        needsChildAgreement: panel.needsChildAgreement, canManage: canManage,
@@ -331,9 +332,9 @@ struct DirectoryPages {
     @Sendable func audit(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let page = try await req.auditLog.events(orgID: nil, entityID: nil, limit: 50, cursor: req.query[String.self, at: "cursor"], actor: actor)
-        let df = ISO8601DateFormatter()
+        let format = LocaleFormat(req.locale)
         let rows = page.items.map { e in
-            AuditRow(at: df.string(from: e.at), actor: e.actorName, action: e.action,
+            AuditRow(at: format.dateTime(e.at), actor: e.actorName, action: e.action,
                      changes: e.changes.map { "\($0.field): \($0.before ?? "∅") → \($0.after ?? "∅")" }.joined(separator: "; "),
                      ip: e.ip ?? "")
         }

@@ -26,6 +26,7 @@ struct HomePage: Encodable, Sendable {
 struct ProfilePage: Encodable, Sendable {
     var base: PageBase
     var person: PersonDTO
+    var birthDateLabel: String
     var errors: FormErrors
     var saved: Bool
     var passwordChanged: Bool
@@ -115,6 +116,7 @@ struct ShellPages {
             LanguageLink(code: $0.rawValue, label: req.services.localizer.text("language.name", $0), current: $0.rawValue == me.preferredLanguage)
         }
         return try await req.page("profile", ProfilePage(base: await PageBase.make(req, title: req.t("profile.title")), person: me,
+                                                         birthDateLabel: LocaleFormat(req.locale).date(me.birthDate),
                                                          errors: errors, saved: saved, passwordChanged: passwordChanged,
                                                          languageOptions: options), status: status)
     }
