@@ -124,6 +124,13 @@ struct DirectoryBehaviourTests {
                 let page = res.decoded(ListPage<PersonSummaryDTO>.self)!
                 #expect(page.items.map(\.id) == [w.pupilA1.id])
             }
+            // Words match the start of name words: "ng" finds the Nguyễns, not "Hoàng".
+            try await app.testing().test(.GET, "api/v1/people?q=ng", headers: h) { res in
+                #expect(Set(res.decoded(ListPage<PersonSummaryDTO>.self)?.items.map(\.id) ?? []) == [w.pupilA1.id, w.guardianA1.id])
+            }
+            try await app.testing().test(.GET, "api/v1/people?q=oang", headers: h) { res in
+                #expect(res.decoded(ListPage<PersonSummaryDTO>.self)?.items.isEmpty == true)
+            }
             try await app.testing().test(.GET, "api/v1/people?limit=2", headers: h) { res in
                 let page = res.decoded(ListPage<PersonSummaryDTO>.self)!
                 #expect(page.items.count == 2)

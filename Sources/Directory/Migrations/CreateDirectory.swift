@@ -176,5 +176,5 @@ public struct CreateDirectory: AsyncMigration {
 }
 
 public enum DirectoryMigrations {
-    public static var all: [any Migration] { [CreateDirectory()] }
+    public static var all: [any Migration] { [CreateDirectory(), AddPeopleSortIDIndex()] }
 }

@@ -32,25 +32,41 @@ extension DirectoryService {
         }
         var ids: [UUID] = []
         if !prefixes.isEmpty {
-            var q: SQLQueryString = "SELECT DISTINCT p.id, p.sort_key FROM people p JOIN role_grants g ON g.person_id = p.id JOIN organisations o ON o.id = g.org_id WHERE " + Scope.pathFilter(OrgPath.minimalPrefixes(prefixes))
+            // Walk people in sort order and keep those with a grant in scope (EXISTS on the
+            // person's own grants): the first page is found without joining every grant of
+            // the scope, which on 30,000 people was 30 times slower.
+            var grantFilter: SQLQueryString = "g.person_id = p.id AND " + Scope.pathFilter(OrgPath.minimalPrefixes(prefixes))
             if let role, !role.isEmpty {
                 guard Role(rawValue: role) != nil else { throw DomainError.invalid(field: "role", reason: "validation.role-unknown", arguments: [role]) }
-                q += " AND g.role = \(bind: role)"
+                grantFilter += " AND g.role = \(bind: role)"
             }
-            let needle = TextFolding.fold(query ?? "").filter { $0 != "%" && $0 != "_" && $0 != "\\" }
-            if !needle.isEmpty { q += " AND p.search_name LIKE \(bind: "%" + needle + "%")" }
+            // Every word must start a word of the name: "nguyen an" finds "Nguyễn Văn An",
+            // "an" does not find "Thanh". The cheap name test comes before the grant test.
+            var q: SQLQueryString = "SELECT p.id FROM people p WHERE 1 = 1"
+            let words = TextFolding.fold(query ?? "").filter { $0 != "%" && $0 != "_" && $0 != "\\" }.split(separator: " ").prefix(8)
+            for word in words { q += " AND (' ' || p.search_name) LIKE \(bind: "% " + word + "%")" }
+            q += " AND EXISTS (SELECT 1 FROM role_grants g JOIN organisations o ON o.id = g.org_id WHERE " + grantFilter + ")"
             q += " ORDER BY p.sort_key, p.id LIMIT \(unsafeRaw: String(limit + 1)) OFFSET \(unsafeRaw: String(offset))"
             ids = try await db.sql.raw(q).all().map { try $0.decode(column: "id", as: UUID.self) }
         }
         let more = ids.count > limit
         ids = Array(ids.prefix(limit))
-        let people = try await Person.query(on: db).filter(\.$id ~~ ids).all()
-        let byID = Dictionary(uniqueKeysWithValues: people.map { ($0.id!, $0) })
-        let roleMap = try await roles(of: ids, locale: actor.locale)
+        // Names and role names with explicit columns: a page of 50 through the model layer
+        // cost more than the search itself.
+        var names: [UUID: (String, String?)] = [:]
+        var roleNames: [UUID: Set<String>] = [:]
+        if !ids.isEmpty {
+            for row in try await db.sql.select().columns("id", "full_name", "birth_date").from(Person.schema).where("id", .in, ids).all() {
+                names[try row.decode(column: "id", as: UUID.self)] = (try row.decode(column: "full_name", as: String.self),
+                                                                   try row.decode(column: "birth_date", as: String?.self))
+            }
+            for row in try await db.sql.select().columns("person_id", "role").from(RoleGrant.schema).where("person_id", .in, ids).all() {
+                roleNames[try row.decode(column: "person_id", as: UUID.self), default: []].insert(try row.decode(column: "role", as: String.self))
+            }
+        }
         let items = ids.compactMap { id -> PersonSummaryDTO? in
-            guard let p = byID[id] else { return nil }
-            return PersonSummaryDTO(id: id, fullName: p.fullName, birthDate: p.birthDate,
-                                    roles: Array(Set((roleMap[id] ?? []).map(\.role))).sorted())
+            guard let (name, birth) = names[id] else { return nil }
+            return PersonSummaryDTO(id: id, fullName: name, birthDate: birth, roles: (roleNames[id] ?? []).sorted())
         }
         return ListPage(items: items, nextCursor: more ? Paging.cursor(offset: offset + limit) : nil)
     }
