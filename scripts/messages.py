@@ -32,7 +32,7 @@ M = {
  "home.greeting": ("Hello, {0}", "Xin chào, {0}", "{0}，您好"),
  "home.children": ("My children", "Con của tôi", "我的孩子"),
  "home.classes": ("My classes", "Lớp của tôi", "我的班级"),
- "home.organisations": ("Organisations I look after", "Đơn vị tôi phụ trách", "我负责的机构"),
+ "home.organisations": ("My organisations", "Đơn vị của tôi", "我的机构"),
  "home.profile-link": ("See and update my profile", "Xem và cập nhật hồ sơ", "查看和更新我的资料"),
  "home.card.people": ("People", "Người dùng", "人员"),
  "home.card.people.body": ("Find pupils, staff and families in your organisations.", "Tìm học sinh, cán bộ và phụ huynh trong đơn vị của bạn.", "查找您所在机构的学生、教职工和家长。"),

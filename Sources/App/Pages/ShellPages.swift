@@ -82,7 +82,7 @@ struct ShellPages {
                 if !classes.contains(where: { $0.href == "/orgs/\(r.orgID)" }) {
                     classes.append(HomeLink(label: r.orgName, href: "/orgs/\(r.orgID)", note: roleName))
                 }
-            } else if ["administrator", "official", "schoolAdmin", "providerAdmin", "inspector"].contains(r.role) {
+            } else {
                 orgs.append(HomeLink(label: r.orgName, href: "/orgs/\(r.orgID)", note: roleName))
             }
         }
