@@ -134,14 +134,12 @@ struct DirectoryPages {
         let actor = try req.requireActor()
         let parent = try req.uuid("id")
         let name = req.field("name") ?? ""
-        do {
+        return try await req.submitForm({
             let org = try await req.directory.createOrganisation(
                 NewOrganisation(kind: req.field("kind") ?? "", code: req.field("code") ?? "", parentID: parent,
                                 name: LocalizedText([req.locale.rawValue: name])), actor: actor)
-            return req.redirect(to: "/orgs/\(org.id)")
-        } catch let e as DomainError where e.status == 422 || e.status == 409 {
-            return try await renderOrg(req, errors: FormErrors(e, req), status: HTTPStatus(statusCode: e.status))
-        }
+            return "/orgs/\(org.id)"
+        }, orShow: { try await renderOrg(req, errors: $0, status: $1) })
     }
 
     func rowOf(_ p: PersonSummaryDTO, _ req: Request, _ format: LocaleFormat) -> PersonRow {
@@ -206,12 +204,9 @@ struct DirectoryPages {
                               birthDate: values["birthDate"], gender: values["gender"], nationalID: values["nationalId"],
                               email: values["email"], phone: values["phone"], username: values["username"],
                               password: try? req.content.get(String.self, at: "password"), orgID: orgID, role: values["role"]!)
-        do {
-            let p = try await req.directory.createPerson(input, actor: actor)
-            return req.redirect(to: "/people/\(p.id)")
-        } catch let e as DomainError where e.status == 422 || e.status == 409 {
-            return try await renderNewPerson(req, values: values, errors: FormErrors(e, req), status: HTTPStatus(statusCode: e.status))
-        }
+        return try await req.submitForm({
+            "/people/\(try await req.directory.createPerson(input, actor: actor).id)"
+        }, orShow: { try await renderNewPerson(req, values: values, errors: $0, status: $1) })
     }
 
     @Sendable func person(req: Request) async throws -> Response {
@@ -257,40 +252,34 @@ struct DirectoryPages {
         let patch = PersonPatch(familyName: req.field("familyName"), middleName: req.field("middleName"), givenName: req.field("givenName"),
                                 birthDate: req.field("birthDate"), gender: req.field("gender"), email: req.field("email"),
                                 phone: req.field("phone"), address: req.field("address"))
-        do {
+        return try await req.submitForm({
             _ = try await req.directory.updatePerson(id, patch, actor: actor)
-            return req.redirect(to: "/people/\(id)?saved=1")
-        } catch let e as DomainError where e.status == 422 || e.status == 409 {
-            return try await renderPerson(req, errors: FormErrors(e, req), saved: false, status: HTTPStatus(statusCode: e.status))
-        }
+            return "/people/\(id)?saved=1"
+        }, orShow: { try await renderPerson(req, errors: $0, saved: false, status: $1) })
     }
 
     @Sendable func assignRole(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let id = try req.uuid("id")
-        do {
+        return try await req.submitForm({
             guard let orgID = UUID(uuidString: req.field("orgId") ?? "") else {
                 throw DomainError.invalid(field: "orgId", reason: "validation.org-unknown")
             }
             _ = try await req.directory.assignRole(personID: id, orgID: orgID, role: req.field("role") ?? "", actor: actor)
-            return req.redirect(to: "/people/\(id)?saved=1")
-        } catch let e as DomainError where e.status == 422 || e.status == 409 {
-            return try await renderPerson(req, errors: FormErrors(e, req), saved: false, status: HTTPStatus(statusCode: e.status))
-        }
+            return "/people/\(id)?saved=1"
+        }, orShow: { try await renderPerson(req, errors: $0, saved: false, status: $1) })
     }
 
     /// A guardian (or an adult for themselves) gives consent from the person page.
     @Sendable func giveConsent(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let id = try req.uuid("id")
-        do {
-            guard let me = actor.personID else { throw DomainError.unauthenticated() }
+        guard let me = actor.personID else { throw DomainError.unauthenticated() }
+        return try await req.submitForm({
             _ = try await req.directory.recordConsent(subjectID: id, ConsentInput(purpose: req.field("purpose") ?? "", grantedByID: me,
                                                                                   childAgreed: req.field("childAgreed") == "on"), actor: actor)
-            return req.redirect(to: "/people/\(id)?saved=1")
-        } catch let e as DomainError where e.status == 422 {
-            return try await renderPerson(req, errors: FormErrors(e, req), saved: false, status: .unprocessableEntity)
-        }
+            return "/people/\(id)?saved=1"
+        }, orShow: { try await renderPerson(req, errors: $0, saved: false, status: $1) })
     }
 
     @Sendable func withdrawConsent(req: Request) async throws -> Response {
@@ -304,29 +293,25 @@ struct DirectoryPages {
     @Sendable func renameOrg(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let id = try req.uuid("id")
-        do {
+        return try await req.submitForm({
             var names = try await req.directory.organisation(id, actor: actor).name.values
             names[req.locale.rawValue] = req.field("name") ?? ""
             _ = try await req.directory.renameOrganisation(id, name: LocalizedText(names), actor: actor)
-            return req.redirect(to: "/orgs/\(id)")
-        } catch let e as DomainError where e.status == 422 {
-            return try await renderOrg(req, errors: FormErrors(e, req), status: .unprocessableEntity)
-        }
+            return "/orgs/\(id)"
+        }, orShow: { try await renderOrg(req, errors: $0, status: $1) })
     }
 
     /// Moves an organisation under another parent (a school to another district).
     @Sendable func moveOrg(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let id = try req.uuid("id")
-        do {
+        return try await req.submitForm({
             guard let parent = UUID(uuidString: req.field("parentId") ?? "") else {
                 throw DomainError.invalid(field: "parentId", reason: "validation.org-unknown")
             }
             _ = try await req.directory.moveOrganisation(id, to: parent, actor: actor)
-            return req.redirect(to: "/orgs/\(id)")
-        } catch let e as DomainError where e.status == 422 || e.status == 409 {
-            return try await renderOrg(req, errors: FormErrors(e, req), status: HTTPStatus(statusCode: e.status))
-        }
+            return "/orgs/\(id)"
+        }, orShow: { try await renderOrg(req, errors: $0, status: $1) })
     }
 
     @Sendable func audit(req: Request) async throws -> Response {

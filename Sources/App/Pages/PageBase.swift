@@ -74,6 +74,17 @@ extension Request {
         return try await view.encodeResponse(status: status, for: self)
     }
 
+    /// Runs a form's action and follows it to the page it names; a correctable refusal
+    /// (422, 409) shows the same form again with the messages, keeping what was typed.
+    func submitForm(_ action: () async throws -> String,
+                    orShow form: (FormErrors, HTTPStatus) async throws -> Response) async throws -> Response {
+        do {
+            return redirect(to: try await action())
+        } catch let e as DomainError where e.status == 422 || e.status == 409 {
+            return try await form(FormErrors(e, self), HTTPStatus(statusCode: e.status))
+        }
+    }
+
     /// A form's posted field, trimmed; nil when absent.
     func field(_ name: String) -> String? {
         (try? content.get(String.self, at: name))?.trimmingCharacters(in: .whitespacesAndNewlines)

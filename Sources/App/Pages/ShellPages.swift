@@ -126,22 +126,18 @@ struct ShellPages {
         let actor = try req.requireActor()
         let patch = PersonPatch(email: req.field("email") ?? "", phone: req.field("phone") ?? "", address: req.field("address") ?? "",
                                 preferredLanguage: req.field("preferredLanguage"))
-        do {
+        return try await req.submitForm({
             _ = try await req.directory.updatePerson(actor.personID!, patch, actor: actor)
-            return req.redirect(to: "/profile?saved=1")
-        } catch let e as DomainError where e.status == 422 {
-            return try await renderProfile(req, actor: actor, errors: FormErrors(e, req), saved: false, passwordChanged: false, status: .unprocessableEntity)
-        }
+            return "/profile?saved=1"
+        }, orShow: { try await renderProfile(req, actor: actor, errors: $0, saved: false, passwordChanged: false, status: $1) })
     }
 
     @Sendable func changePassword(req: Request) async throws -> Response {
         let actor = try req.requireActor()
-        do {
+        return try await req.submitForm({
             try await req.auth.changePassword(actor: actor, current: (try? req.content.get(String.self, at: "currentPassword")) ?? "",
                                               new: (try? req.content.get(String.self, at: "newPassword")) ?? "", keepTokenID: req.tokenID)
-            return req.redirect(to: "/profile?password=1")
-        } catch let e as DomainError where e.status == 422 {
-            return try await renderProfile(req, actor: actor, errors: FormErrors(e, req), saved: false, passwordChanged: false, status: .unprocessableEntity)
-        }
+            return "/profile?password=1"
+        }, orShow: { try await renderProfile(req, actor: actor, errors: $0, saved: false, passwordChanged: false, status: $1) })
     }
 }
