@@ -70,3 +70,11 @@ struct ConfigAndOperationsTests {
         }
     }
 }
+
+extension ConfigAndOperationsTests {
+    @Test func trustedProxiesAreParsedAndCheckedAtStartUp() throws {
+        let c = try AppConfig.fromEnvironment(base.merging(["EDUCOMMONS_TRUSTED_PROXIES": "127.0.0.1, ::1"]) { $1 })
+        #expect(c.trustedProxies == ["127.0.0.1", "::1"])
+        #expect(problem(["EDUCOMMONS_TRUSTED_PROXIES": "nginx.local"])?.variable == "EDUCOMMONS_TRUSTED_PROXIES")
+    }
+}

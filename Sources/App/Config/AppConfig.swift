@@ -23,6 +23,8 @@ public struct AppConfig: Sendable {
     public var identityCacheSeconds: Int = 5
     /// One JSON object per log line (`LOG_FORMAT=json`).
     public var jsonLogs: Bool = false
+    /// Peers whose `X-Forwarded-For` is believed (the front proxy), for audit addresses.
+    public var trustedProxies: Set<String> = []
     /// Where `Resources/` and `Public/` live; the working directory unless set.
     public var homeDirectory: String
 
@@ -97,6 +99,15 @@ public struct AppConfig: Sendable {
             }
             jsonLogs = f.lowercased() == "json"
         }
+        var proxies: Set<String> = []
+        if let list = value("EDUCOMMONS_TRUSTED_PROXIES") {
+            for item in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+                guard item.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }) else {
+                    throw Problem(variable: "EDUCOMMONS_TRUSTED_PROXIES", message: "'\(item)' is not an IP address")
+                }
+                proxies.insert(item)
+            }
+        }
         let home = value("EDUCOMMONS_HOME") ?? FileManager.default.currentDirectoryPath
         guard FileManager.default.fileExists(atPath: home + "/Resources/Localization/en.json") else {
             throw Problem(variable: "EDUCOMMONS_HOME", message: "'\(home)' does not contain Resources/Localization; run from the project folder or set EDUCOMMONS_HOME")
@@ -105,6 +116,7 @@ public struct AppConfig: Sendable {
                                logLevel: level, demoPassword: demoPassword, defaultLocale: locale, bcryptCost: cost, homeDirectory: home)
         config.identityCacheSeconds = cacheSeconds
         config.jsonLogs = jsonLogs
+        config.trustedProxies = proxies
         return config
     }
 

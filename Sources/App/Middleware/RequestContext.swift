@@ -46,9 +46,16 @@ extension Request {
 
     var isAPI: Bool { url.path.hasPrefix("/api/") }
 
-    /// Client address for the audit log: the socket peer (a front proxy's forwarded
-    /// address is trusted only when the operator says so; see docs/operations.md).
-    var clientIP: String? { remoteAddress?.ipAddress }
+    /// Client address for the audit log: the socket peer, or, when the peer is a proxy the
+    /// operator listed in EDUCOMMONS_TRUSTED_PROXIES, the address that proxy reports (the
+    /// last entry of X-Forwarded-For, the one the proxy itself appended).
+    var clientIP: String? {
+        let peer = remoteAddress?.ipAddress
+        guard let peer, services.config.trustedProxies.contains(peer),
+              let forwarded = headers.first(name: "X-Forwarded-For")?.split(separator: ",").last?.trimmingCharacters(in: .whitespaces),
+              !forwarded.isEmpty, forwarded.count <= 45 else { return peer }
+        return forwarded
+    }
 }
 
 enum SessionCookie {
