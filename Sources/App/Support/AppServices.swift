@@ -2,6 +2,7 @@ import Foundation
 import Vapor
 import Fluent
 import Prometheus
+import NIOPosix
 import Platform
 import Directory
 
@@ -39,9 +40,19 @@ extension Request {
     }
 }
 
-/// bcrypt from Vapor, behind the Platform protocol so areas stay free of Vapor.
+/// bcrypt from Vapor, behind the Platform protocol so areas stay free of Vapor. The work
+/// runs on NIO's blocking-work thread pool: Swift concurrency runs on the event loops
+/// (see Entrypoint), and 60 ms of bcrypt there would stall every request on that loop,
+/// which is exactly what a class signing in at once would cause.
 struct BcryptHasher: Platform.PasswordHasher {
     var cost: Int
-    func hash(_ password: String) throws -> String { try Bcrypt.hash(password, cost: cost) }
-    func verify(_ password: String, against hash: String) throws -> Bool { try Bcrypt.verify(password, created: hash) }
+
+    func hash(_ password: String) async throws -> String {
+        let cost = self.cost
+        return try await NIOThreadPool.singleton.runIfActive { try Bcrypt.hash(password, cost: cost) }
+    }
+
+    func verify(_ password: String, against hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { try Bcrypt.verify(password, created: hash) }
+    }
 }

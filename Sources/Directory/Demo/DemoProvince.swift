@@ -33,7 +33,7 @@ public struct DemoProvince: Sendable {
     /// Seeds only an empty database; answers nil when anything is already there.
     public func seedIfEmpty(password: String) async throws -> [Account]? {
         guard try await Organisation.query(on: db).count() == 0 else { return nil }
-        let hash = try ctx.hasher.hash(password)
+        let hash = try await ctx.hasher.hash(password)
         try await db.transaction { tx in
             var builder = Builder(db: tx, ctx: ctx, passwordHash: hash)
             try await builder.build()

@@ -48,7 +48,9 @@ extension ImportPlan {
         let firstRoleOrg = Dictionary(reader.roles.map { ($0.user, $0.org) }, uniquingKeysWith: { a, _ in a })
         var newPeople: [[any Encodable & Sendable]] = []
         var newAccounts: [[any Encodable & Sendable]] = []
-        for u in reader.users {
+        for (index, u) in reader.users.enumerated() {
+            // Imports run on the event loops that also serve requests: let them breathe.
+            if index % 1000 == 999 { await Task.yield() }
             let d = demo[u.sourcedID]
             let birth = d.flatMap { $0.birthDate.isEmpty ? nil : $0.birthDate }
             let gender = d.flatMap { ORVocabulary.gender($0.sex) }
@@ -119,7 +121,8 @@ extension ImportPlan {
         var newGrants: [[any Encodable & Sendable]] = []
         var pupils: Set<String> = []
         var guardians: Set<String> = []
-        for r in reader.roles {
+        for (index, r) in reader.roles.enumerated() {
+            if index % 1000 == 999 { await Task.yield() }
             guard let role = ORVocabulary.role(r.role), let p = people[r.user], let org = orgs[r.org] else { continue }
             if role == .pupil { pupils.insert(r.user) }
             if role == .guardian { guardians.insert(r.user) }

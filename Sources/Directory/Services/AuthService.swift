@@ -39,13 +39,13 @@ public struct AuthService: Sendable {
         }
         let now = ctx.clock.now()
         guard let account = try await Account.query(on: db).filter(\.$username == username).first() else {
-            _ = try? ctx.hasher.verify(password, against: Self.dummyHash)
+            _ = try? await ctx.hasher.verify(password, against: Self.dummyHash)
             throw DomainError.unauthenticated(reason: "error.bad-credentials")
         }
         if let until = account.lockedUntil, until > now {
             throw DomainError.locked(retryAfterSeconds: Int(until.timeIntervalSince(now).rounded(.up)))
         }
-        let ok = (try? ctx.hasher.verify(password, against: account.passwordHash)) ?? false
+        let ok = (try? await ctx.hasher.verify(password, against: account.passwordHash)) ?? false
         guard ok else {
             account.failedAttempts += 1
             var lockedNow = false
@@ -135,13 +135,13 @@ public struct AuthService: Sendable {
         guard let pid = actor.personID, let account = try await Account.query(on: db).filter(\.$personID == pid).first() else {
             throw DomainError.unauthenticated()
         }
-        guard (try? ctx.hasher.verify(current, against: account.passwordHash)) == true else {
+        guard (try? await ctx.hasher.verify(current, against: account.passwordHash)) == true else {
             throw DomainError.invalid(field: "currentPassword", reason: "validation.password-wrong")
         }
         var problems = PasswordPolicy.problems(new, field: "newPassword")
         if new == current { problems.append(FieldProblem(field: "newPassword", reason: "validation.password-same")) }
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
-        account.passwordHash = try ctx.hasher.hash(new)
+        account.passwordHash = try await ctx.hasher.hash(new)
         account.passwordChangedAt = ctx.clock.now()
         let person = try await Person.find(pid, on: db)
         let org = try await person?.orgID.asyncMap { try await Organisation.find($0, on: db) } ?? nil
@@ -161,7 +161,7 @@ public struct AuthService: Sendable {
         guard let account = try await Account.query(on: db).filter(\.$personID == personID).first() else {
             throw DomainError.notFound(entity: "account")
         }
-        account.passwordHash = try ctx.hasher.hash(password)
+        account.passwordHash = try await ctx.hasher.hash(password)
         account.failedAttempts = 0
         account.lockedUntil = nil
         try await account.save(on: db)

@@ -112,7 +112,7 @@ extension DirectoryService {
         if let username, try await Account.query(on: db).filter(\.$username == username).first() != nil {
             throw DomainError.conflict(reason: "error.username-taken", arguments: [username])
         }
-        let passwordHash = try username.map { _ in try ctx.hasher.hash(input.password ?? "") }
+        let passwordHash = try await username.asyncMap { _ in try await ctx.hasher.hash(input.password ?? "") }
 
         let p = Person()
         p.id = UUID()

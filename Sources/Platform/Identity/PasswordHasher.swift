@@ -1,10 +1,11 @@
 import Foundation
 
 /// Password hashing lives behind a protocol so areas need not import the web framework;
-/// the App target supplies bcrypt.
+/// the App target supplies bcrypt. Async because a bcrypt hash takes tens of milliseconds
+/// of CPU: the implementation runs it off the event loops that serve requests.
 public protocol PasswordHasher: Sendable {
-    func hash(_ password: String) throws -> String
-    func verify(_ password: String, against hash: String) throws -> Bool
+    func hash(_ password: String) async throws -> String
+    func verify(_ password: String, against hash: String) async throws -> Bool
 }
 
 /// Rules every new password meets; kept small and explained in the user guide.
