@@ -78,8 +78,8 @@ struct UserCreateCommand: AsyncCommand {
                           orgID: orgID, role: signature.role ?? "administrator"), actor: system)
             console.print("Created \(person.fullName) (\(person.username ?? "")) as \(signature.role ?? "administrator").")
         } catch let e as DomainError {
-            console.error(app.services.localizer.text(e.titleKey, .en))
-            report(e, on: console, localizer: app.services.localizer)
+            console.error(app.services.localizer.text(e.titleKey, app.services.config.defaultLocale))
+            report(e, on: console, localizer: app.services.localizer, locale: app.services.config.defaultLocale)
             throw e
         }
     }
@@ -127,20 +127,21 @@ struct ImportOneRosterCommand: AsyncCommand {
                 c.print("  \(label): " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             }
             for w in report.warnings {
-                c.warning("  warning: \(w.file ?? "")\(w.line.map { ":\($0)" } ?? "") \(w.field): \(l.text(w.reason, .en, w.arguments))")
+                c.warning("  warning: \(w.file ?? "")\(w.line.map { ":\($0)" } ?? "") \(w.field): \(l.text(w.reason, app.services.config.defaultLocale, w.arguments))")
             }
         } catch let e as DomainError {
             context.console.error("Import refused; nothing was written.")
-            report(e, on: context.console, localizer: l)
+            report(e, on: context.console, localizer: l, locale: app.services.config.defaultLocale)
             throw e
         }
     }
 }
 
-/// Prints a refused command's problems in English, one per line with file and line.
-func report(_ error: DomainError, on console: any Console, localizer: Localizer) {
+/// Prints a refused command's problems in the operator's language
+/// (EDUCOMMONS_DEFAULT_LANGUAGE), one per line with file and line.
+func report(_ error: DomainError, on console: any Console, localizer: Localizer, locale: AppLocale) {
     for p in error.problems {
-        console.error("  \(p.file ?? "")\(p.line.map { ":\($0)" } ?? "") \(p.field): \(localizer.text(p.reason, .en, p.arguments))")
+        console.error("  \(p.file ?? "")\(p.line.map { ":\($0)" } ?? "") \(p.field): \(localizer.text(p.reason, locale, p.arguments))")
     }
-    if error.problems.isEmpty { console.error("  " + localizer.text(error.detailKey, .en, error.detailArguments)) }
+    if error.problems.isEmpty { console.error("  " + localizer.text(error.detailKey, locale, error.detailArguments)) }
 }
