@@ -155,6 +155,12 @@ M = {
  "import.unchanged": ("Unchanged", "Không đổi", "未变"),
  "import.deactivated": ("Deactivated", "Ngừng hoạt động", "停用"),
  "import.nothing": ("Nothing to change.", "Không có gì thay đổi.", "没有需要更改的内容。"),
+ # command line
+ "cli.migrated": ("Migrations applied.", "Đã cập nhật cấu trúc cơ sở dữ liệu.", "数据库迁移已完成。"),
+ "cli.user-created": ("Created {0} ({1}) as {2}.", "Đã tạo {0} ({1}) với vai trò {2}.", "已创建 {0}（{1}），角色为 {2}。"),
+ "cli.dry-run": ("Dry run: nothing written.", "Chạy thử: chưa ghi gì.", "试运行：未写入任何数据。"),
+ "cli.imported": ("Imported in {0} s.", "Đã nhập xong trong {0} giây.", "导入完成，用时 {0} 秒。"),
+ "cli.import-refused": ("Import refused; nothing was written.", "Không nhập được; chưa ghi gì.", "导入被拒绝，未写入任何数据。"),
  # problem titles
  "problem.unauthenticated": ("Sign-in needed", "Cần đăng nhập", "需要登录"),
  "problem.forbidden": ("Not allowed", "Không được phép", "无权操作"),

@@ -17,7 +17,7 @@ struct MigrateCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         try await migrate(context.application)
-        context.console.print("Migrations applied.")
+        context.console.print(context.application.services.localizer.text("cli.migrated", context.application.services.config.defaultLocale))
     }
 }
 
@@ -76,7 +76,7 @@ struct UserCreateCommand: AsyncCommand {
             let person = try await service.createPerson(
                 NewPerson(familyName: family, givenName: given, username: username, password: password,
                           orgID: orgID, role: signature.role ?? "administrator"), actor: system)
-            console.print("Created \(person.fullName) (\(person.username ?? "")) as \(signature.role ?? "administrator").")
+            console.print(app.services.localizer.text("cli.user-created", app.services.config.defaultLocale, [person.fullName, person.username ?? "", signature.role ?? "administrator"]))
         } catch let e as DomainError {
             console.error(app.services.localizer.text(e.titleKey, app.services.config.defaultLocale))
             report(e, on: console, localizer: app.services.localizer, locale: app.services.config.defaultLocale)
@@ -105,7 +105,7 @@ struct ImportOneRosterCommand: AsyncCommand {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: signature.folder, isDirectory: &isDir), isDir.boolValue else {
-            context.console.error("Not a folder: \(signature.folder)")
+            context.console.error(app.services.localizer.text("validation.oneroster.folder", app.services.config.defaultLocale) + " " + signature.folder)
             throw DomainError.invalid(field: "folder", reason: "validation.oneroster.folder")
         }
         var files: [String: Data] = [:]
@@ -117,21 +117,22 @@ struct ImportOneRosterCommand: AsyncCommand {
             try await DirectoryService(db: app.db, ctx: app.services.directory).organisation(path: $0, actor: system).id
         }
         let l = app.services.localizer
+        let locale = app.services.config.defaultLocale
         do {
             let started = Date()
             let report = try await OneRosterImporter(db: app.db, ctx: app.services.directory)
                 .run(files: files, into: into, dryRun: signature.dryRun, actor: system)
             let c = context.console
-            c.print(signature.dryRun ? "Dry run: nothing written." : "Imported in \(String(format: "%.1f", Date().timeIntervalSince(started))) s.")
+            c.print(signature.dryRun ? l.text("cli.dry-run", locale) : l.text("cli.imported", locale, [String(format: "%.1f", Date().timeIntervalSince(started))]))
             for (label, counts) in [("created", report.created), ("updated", report.updated), ("unchanged", report.unchanged), ("deactivated", report.deactivated)] where !counts.isEmpty {
                 c.print("  \(label): " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             }
             for w in report.warnings {
-                c.warning("  warning: \(w.file ?? "")\(w.line.map { ":\($0)" } ?? "") \(w.field): \(l.text(w.reason, app.services.config.defaultLocale, w.arguments))")
+                c.warning("  warning: \(w.file ?? "")\(w.line.map { ":\($0)" } ?? "") \(w.field): \(l.text(w.reason, locale, w.arguments))")
             }
         } catch let e as DomainError {
-            context.console.error("Import refused; nothing was written.")
-            report(e, on: context.console, localizer: l, locale: app.services.config.defaultLocale)
+            context.console.error(l.text("cli.import-refused", locale))
+            report(e, on: context.console, localizer: l, locale: locale)
             throw e
         }
     }
