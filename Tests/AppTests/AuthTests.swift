@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VaporTesting
 import Fluent
+import SQLKit
 @testable import App
 import Directory
 import Platform
@@ -112,6 +113,25 @@ struct AuthTests {
             try await app.testing().test(.GET, "api/v1/me", headers: first) { res in #expect(res.status == .unauthorized) }
             try await app.testing().test(.GET, "api/v1/me", headers: second) { res in #expect(res.status == .ok) }
             _ = try await app.bearer("pupil1", password: "a-new-secret-9")
+        }
+    }
+}
+
+extension AuthTests {
+    @Test func parallelWrongPasswordsAllCountTowardsTheLock() async throws {
+        try await withTestApp { app in
+            _ = try await World.build(app)
+            let auth = AuthService(db: app.db, ctx: app.services.directory)
+            await withTaskGroup(of: Void.self) { group in
+                for i in 0..<5 {
+                    group.addTask { _ = try? await auth.signIn(username: "pupil2", password: "guess-\(i)", kind: .api, ip: nil) }
+                }
+            }
+            await #expect(throws: DomainError.self) {
+                _ = try await auth.signIn(username: "pupil2", password: testPassword, kind: .api, ip: nil)
+            }
+            let account = try await Account.query(on: app.db).filter(\.$username == "pupil2").first()!
+            #expect(account.lockedUntil != nil)
         }
     }
 }

@@ -47,15 +47,18 @@ public struct AuthService: Sendable {
         }
         let ok = (try? await ctx.hasher.verify(password, against: account.passwordHash)) ?? false
         guard ok else {
-            account.failedAttempts += 1
-            var lockedNow = false
-            if account.failedAttempts >= ctx.lockout.maxFailures {
-                account.lockedUntil = now.addingTimeInterval(TimeInterval(ctx.lockout.lockSeconds))
-                account.failedAttempts = 0
-                lockedNow = true
+            // Counted in the database, not read-modify-written here: parallel guesses
+            // (a script, two app processes) each count.
+            let failures = try await db.sql.raw("""
+                UPDATE accounts SET failed_attempts = failed_attempts + 1 WHERE id = \(bind: account.id!) RETURNING failed_attempts
+                """).first()?.decode(column: "failed_attempts", as: Int.self) ?? ctx.lockout.maxFailures
+            if failures >= ctx.lockout.maxFailures {
+                try await db.sql.update(Account.schema)
+                    .set("locked_until", to: now.addingTimeInterval(TimeInterval(ctx.lockout.lockSeconds)))
+                    .set("failed_attempts", to: 0)
+                    .where("id", .equal, account.id!).run()
+                throw DomainError.locked(retryAfterSeconds: ctx.lockout.lockSeconds)
             }
-            try await account.save(on: db)
-            if lockedNow { throw DomainError.locked(retryAfterSeconds: ctx.lockout.lockSeconds) }
             throw DomainError.unauthenticated(reason: "error.bad-credentials")
         }
         // Only after the password is right does the answer reveal that an account is disabled.
