@@ -74,6 +74,7 @@ func routes(_ app: Application) throws {
         pages.get("people", ":id", use: dir.person)
         pages.post("people", ":id", use: dir.updatePerson)
         pages.post("people", ":id", "roles", use: dir.assignRole)
+        pages.post("people", ":id", "guardians", use: dir.linkGuardian)
         pages.post("people", ":id", "consents", use: dir.giveConsent)
         pages.post("people", ":id", "consents", ":consentId", "withdraw", use: dir.withdrawConsent)
         pages.get("audit", use: dir.audit)

@@ -245,3 +245,28 @@ extension PageTests {
         }
     }
 }
+
+extension PageTests {
+    @Test func administratorLinksAGuardianByUsernameFromThePupilsPage() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let h = try await signIn(app, "schooladmin")
+            try await app.testing().test(.GET, "people/\(w.pupilA2.id)", headers: h) { res in
+                #expect(res.body.string.contains("action=\"/people/\(w.pupilA2.id)/guardians\""))
+            }
+            let (f, csrf) = form(h)
+            // Someone outside the school cannot be named.
+            try await app.testing().test(.POST, "people/\(w.pupilA2.id)/guardians", headers: f,
+                                         body: .init(string: "_csrf=\(csrf)&guardian=pupilb&relationship=mother")) { res in
+                #expect(res.status == .unprocessableEntity)
+                #expect(res.body.string.contains("pupilb"))
+            }
+            try await app.testing().test(.POST, "people/\(w.pupilA2.id)/guardians", headers: f,
+                                         body: .init(string: "_csrf=\(csrf)&guardian=guardian1&relationship=father")) { res in
+                #expect(res.status == .seeOther)
+            }
+            let links = try await Guardianship.query(on: app.db).filter(\.$pupilID == w.pupilA2.id).all()
+            #expect(links.map(\.guardianID) == [w.guardianA1.id])
+        }
+    }
+}

@@ -45,6 +45,8 @@ struct PersonPage: Encodable, Sendable {
     var genders: [SelectOption]
     var roleOptions: [SelectOption]
     var orgOptions: [SelectOption]
+    var relationships: [SelectOption]
+    var isPupil: Bool
     var errors: FormErrors
     var saved: Bool
 }
@@ -243,6 +245,10 @@ struct DirectoryPages {
                                                        guardians: guardians, consents: consents, consentChoices: choices,
                                                        needsChildAgreement: panel.needsChildAgreement, canManage: canManage,
                                                        genders: genderOptions(req, selected: p.gender), roleOptions: roleOptions, orgOptions: Array(orgOptions),
+                                                       relationships: GuardianRelationship.allCases.map {
+                                                           SelectOption(value: $0.rawValue, label: req.t("relationship.\($0.rawValue)"), selected: false)
+                                                       },
+                                                       isPupil: p.roles.contains { $0.role == "pupil" },
                                                        errors: errors, saved: saved), status: status)
     }
 
@@ -266,6 +272,17 @@ struct DirectoryPages {
                 throw DomainError.invalid(field: "orgId", reason: "validation.org-unknown")
             }
             _ = try await req.directory.assignRole(personID: id, orgID: orgID, role: req.field("role") ?? "", actor: actor)
+            return "/people/\(id)?saved=1"
+        }, orShow: { try await renderPerson(req, errors: $0, saved: false, status: $1) })
+    }
+
+    /// An administrator links a guardian, named by username or national ID, to a pupil.
+    @Sendable func linkGuardian(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = try req.uuid("id")
+        return try await req.submitForm({
+            _ = try await req.directory.linkGuardian(identifiedBy: req.field("guardian") ?? "", pupilID: id,
+                                                     relationship: req.field("relationship") ?? "", actor: actor)
             return "/people/\(id)?saved=1"
         }, orShow: { try await renderPerson(req, errors: $0, saved: false, status: $1) })
     }

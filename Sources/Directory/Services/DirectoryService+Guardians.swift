@@ -34,6 +34,22 @@ extension DirectoryService {
                                pupilName: pupil.fullName, relationship: relationship)
     }
 
+    /// Links a guardian named by username or national ID, as a school office types it. The
+    /// guardian must be someone the actor may see; an unknown name is a validation error,
+    /// not a 404, so the form can say which field is wrong.
+    public func linkGuardian(identifiedBy identifier: String, pupilID: UUID, relationship: String, actor: Actor) async throws -> GuardianLinkDTO {
+        let key = identifier.trimmingCharacters(in: .whitespaces)
+        guard !key.isEmpty, key.count <= 64 else { throw DomainError.invalid(field: "guardian", reason: "validation.required") }
+        var personID = try await Account.query(on: db).filter(\.$username == AccountRules.normaliseUsername(key)).first()?.personID
+        if personID == nil {
+            personID = try await Person.query(on: db).filter(\.$nationalID == NationalID.normalise(key)).first()?.id
+        }
+        guard let guardianID = personID, try await canView(personID: guardianID, actor: actor) else {
+            throw DomainError.invalid(field: "guardian", reason: "validation.guardian-unknown", arguments: [key])
+        }
+        return try await linkGuardian(guardianID: guardianID, pupilID: pupilID, relationship: relationship, actor: actor)
+    }
+
     /// Guardians of a pupil and wards of a guardian, as far as the actor may see them.
     public func guardianLinks(of personID: UUID, actor: Actor) async throws -> [GuardianLinkDTO] {
         _ = try await visiblePerson(personID, actor: actor)
