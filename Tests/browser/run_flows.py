@@ -13,6 +13,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -22,7 +23,16 @@ def navigates(d, action):
     next lookup never reads the page being left."""
     old = d.find_element(By.TAG_NAME, "html")
     action()
-    WebDriverWait(d, 15).until(EC.staleness_of(old))
+
+    def gone(_):
+        # chromedriver sometimes reports a replaced page as an inspector error rather than
+        # a stale element; both mean the old page has gone.
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    WebDriverWait(d, 15).until(gone)
     WebDriverWait(d, 15).until(lambda x: x.execute_script("return document.readyState") == "complete")
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
