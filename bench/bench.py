@@ -123,7 +123,7 @@ def oneroster_import(binary, size=30000):
         r2 = subprocess.run([binary, "import", "oneroster", roster], env=env, cwd=ROOT, capture_output=True, text=True)
         second = time.perf_counter() - start
         result = {"people": size, "first_import_s": round(first, 1), "second_identical_import_s": round(second, 1),
-                  "second_changed": "created" in r2.stdout or "updated" in r2.stdout, "summary": r.stdout.strip().splitlines()[:3]}
+                  "second_changed": "created" in r2.stdout.lower() or "updated" in r2.stdout.lower(), "summary": r.stdout.strip().splitlines()[:3]}
         result["people_search"] = people_search(binary, data)
         return result
     finally:

@@ -124,11 +124,9 @@ struct ImportOneRosterCommand: AsyncCommand {
                 .run(files: files, into: into, dryRun: signature.dryRun, actor: system)
             let c = context.console
             c.print(signature.dryRun ? l.text("cli.dry-run", locale) : l.text("cli.imported", locale, [String(format: "%.1f", Date().timeIntervalSince(started))]))
-            for (label, counts) in [("created", report.created), ("updated", report.updated), ("unchanged", report.unchanged), ("deactivated", report.deactivated)] where !counts.isEmpty {
-                c.print("  \(label): " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-            }
+            for line in report.summaryLines(l, locale) { c.print("  " + line) }
             for w in report.warnings {
-                c.warning("  warning: \(w.file ?? "")\(w.line.map { ":\($0)" } ?? "") \(w.field): \(l.text(w.reason, locale, w.arguments))")
+                c.warning("  \(l.text("import.warnings", locale)): \(w.file ?? "")\(w.line.map { ":\($0)" } ?? "") \(w.field): \(l.text(w.reason, locale, w.arguments))")
             }
         } catch let e as DomainError {
             context.console.error(l.text("cli.import-refused", locale))

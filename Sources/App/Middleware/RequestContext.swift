@@ -87,7 +87,7 @@ struct RequestContextMiddleware: AsyncMiddleware {
         }
         let response = try await next.respond(to: request)
         response.headers.replaceOrAdd(name: "X-Request-ID", value: request.requestID)
-        if let q = request.query[String.self, at: "lang"].flatMap(AppLocale.init(tag:)) {
+        if let q = chosen {
             response.cookies[SessionCookie.languageCookie] = HTTPCookies.Value(string: q.rawValue, maxAge: 365 * 86400, path: "/", isHTTPOnly: true, sameSite: .lax)
         }
         response.headers.replaceOrAdd(name: "Content-Language", value: request.locale.rawValue)

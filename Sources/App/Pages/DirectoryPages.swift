@@ -369,12 +369,7 @@ struct DirectoryPages {
             let dryRun = req.field("dryRun") == "on" || req.field("dryRun") == "true"
             let report = try await OneRosterImporter(db: req.db, ctx: req.services.directory)
                 .run(files: files, into: req.field("into").flatMap(UUID.init(uuidString:)), dryRun: dryRun, actor: actor)
-            var lines: [String] = []
-            for (key, counts) in [("import.created", report.created), ("import.updated", report.updated),
-                                  ("import.unchanged", report.unchanged), ("import.deactivated", report.deactivated)] where !counts.isEmpty {
-                lines.append(req.t(key) + ": " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-            }
-            if lines.isEmpty { lines.append(req.t("import.nothing")) }
+            let lines = report.summaryLines(req.services.localizer, req.locale)
             return try await req.page("import", ImportPage(base: await PageBase.make(req, title: req.t("import.title")), targets: targets,
                                                            report: ImportReportView(dryRun: dryRun, lines: lines, warnings: report.warnings.map(row)),
                                                            errors: []))

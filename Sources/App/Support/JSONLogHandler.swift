@@ -36,9 +36,8 @@ struct JSONLogHandler: LogHandler {
         FileHandle.standardError.write(line)
     }
 
+    /// Date.ISO8601FormatStyle is a value type: no formatter object built per log line.
     static func timestamp() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: Date())
+        Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }

@@ -5,6 +5,7 @@ import Platform
 /// en 6 May 2017. The wire format stays YYYY-MM-DD.
 struct LocaleFormat {
     let formatter: DateFormatter
+    let timeFormatter: DateFormatter
 
     init(_ locale: AppLocale) {
         let f = DateFormatter()
@@ -21,6 +22,9 @@ struct LocaleFormat {
             f.dateFormat = "d MMM yyyy"
         }
         formatter = f
+        let t = f.copy() as! DateFormatter
+        t.dateFormat = f.dateFormat + " HH:mm"
+        timeFormatter = t
     }
 
     /// A `YYYY-MM-DD` date for display; anything unparseable is shown as it is.
@@ -32,9 +36,5 @@ struct LocaleFormat {
         return formatter.string(from: d)
     }
 
-    func dateTime(_ date: Date) -> String {
-        let f = formatter.copy() as! DateFormatter
-        f.dateFormat = formatter.dateFormat + " HH:mm"
-        return f.string(from: date)
-    }
+    func dateTime(_ date: Date) -> String { timeFormatter.string(from: date) }
 }
