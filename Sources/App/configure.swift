@@ -8,6 +8,7 @@ import Prometheus
 import NIOCore
 import Platform
 import Directory
+import Library
 
 /// Builds the whole application from a configuration: database, migrations, services,
 /// middleware, pages and routes. Tests call it with their own configuration.
@@ -49,16 +50,27 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         try await (app.db as? any SQLDatabase)?.raw("PRAGMA journal_mode=WAL").run()
         try await (app.db as? any SQLDatabase)?.raw("PRAGMA synchronous=NORMAL").run()
     }
-    for m in PlatformMigrations.all + DirectoryMigrations.all { app.migrations.add(m) }
+    for m in PlatformMigrations.all + DirectoryMigrations.all + LibraryMigrations.all { app.migrations.add(m) }
 
     let home = URL(fileURLWithPath: config.homeDirectory)
     let localizer = try Localizer.load(directory: home.appendingPathComponent("Resources/Localization"))
     let rules = try RuleBook.load(file: home.appendingPathComponent("Resources/Rules/countries.json"))
     let assets = try AssetCatalog.load(directory: home.appendingPathComponent("Public").path)
     let openAPI = try Data(contentsOf: home.appendingPathComponent("Resources/openapi.json"))
-    app.services = AppServices(config: config, localizer: localizer,
-                               directory: DirectoryContext(rules: rules, hasher: BcryptHasher(cost: config.bcryptCost),
-                                                          identityCacheSeconds: TimeInterval(config.identityCacheSeconds)),
+    var directory = DirectoryContext(rules: rules, hasher: BcryptHasher(cost: config.bcryptCost),
+                                     identityCacheSeconds: TimeInterval(config.identityCacheSeconds))
+    directory.orgMoveHooks.append(LibraryContext.orgMoveHook)
+    let libraryRules = try LibraryRules.load(file: home.appendingPathComponent("Resources/Rules/library.json"),
+                                             overrides: Dictionary(uniqueKeysWithValues: config.uploadLimitsMB.compactMap { k, v in
+                                                 ResourceKind(rawValue: k).map { ($0, v) } }))
+    let blobs: LocalBlobStore
+    do {
+        blobs = try LocalBlobStore(root: URL(fileURLWithPath: config.blobDirectory))
+    } catch {
+        throw AppConfig.Problem(variable: "EDUCOMMONS_DATA", message: "cannot create '\(config.blobDirectory)': \(error.localizedDescription)")
+    }
+    app.services = AppServices(config: config, localizer: localizer, directory: directory,
+                               library: LibraryContext(rules: libraryRules, blobs: blobs, directory: directory),
                                metrics: PrometheusCollectorRegistry(), assets: assets, openAPI: ByteBuffer(data: openAPI))
 
     app.views.use(.leaf)

@@ -50,6 +50,31 @@ func routes(_ app: Application) throws {
         api.on(.POST, "imports", "oneroster", body: .collect(maxSize: "64mb"), use: ImportAPI().oneRoster)
     }
 
+    // API: library
+    do {
+        let lib = LibraryAPI()
+        // Uploads stream: the body is read part by part into the blob store.
+        api.on(.POST, "resources", body: .stream, use: lib.create)
+        api.get("resources", use: lib.mine)
+        api.get("review-queue", use: lib.queue)
+        api.get("resources", ":id", use: lib.show)
+        api.patch("resources", ":id", use: lib.update)
+        api.on(.POST, "resources", ":id", "versions", body: .stream, use: lib.addVersion)
+        api.get("resources", ":id", "history", use: lib.history)
+        api.post("resources", ":id", "submit", use: lib.submit)
+        api.post("resources", ":id", "claim", use: lib.claim)
+        api.post("resources", ":id", "comments", use: lib.comment)
+        api.post("resources", ":id", "request-changes", use: lib.requestChanges)
+        api.post("resources", ":id", "approve", use: lib.approve)
+        api.post("resources", ":id", "withdraw", use: lib.withdraw)
+        api.post("resources", ":id", "rating", use: lib.rate)
+        api.post("resources", ":id", "usages", use: lib.markUsed)
+        api.get("resources", ":id", "content", use: lib.content)
+        api.on(.HEAD, "resources", ":id", "content", use: lib.content)
+        api.get("resources", ":id", "package", ":version", "**", use: lib.packageFile)
+        api.get("search", "resources", use: lib.search)
+    }
+
     // Pages
     do {
         let pages = app

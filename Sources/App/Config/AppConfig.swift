@@ -27,6 +27,12 @@ public struct AppConfig: Sendable {
     public var trustedProxies: Set<String> = []
     /// Where `Resources/` and `Public/` live; the working directory unless set.
     public var homeDirectory: String
+    /// Upload limits in megabytes per resource kind (`EDUCOMMONS_UPLOAD_LIMIT_VIDEO_MB=2048`),
+    /// over the defaults in Resources/Rules/library.json.
+    public var uploadLimitsMB: [String: Int] = [:]
+
+    /// Files (content-addressed) live under the data directory.
+    public var blobDirectory: String { dataDirectory + "/blobs" }
 
     public static let defaultDemoPassword = "educommons-demo"
 
@@ -108,6 +114,19 @@ public struct AppConfig: Sendable {
                 proxies.insert(item)
             }
         }
+        var limits: [String: Int] = [:]
+        for (key, raw) in env where key.hasPrefix("EDUCOMMONS_UPLOAD_LIMIT_") && key.hasSuffix("_MB") {
+            let kind = String(key.dropFirst("EDUCOMMONS_UPLOAD_LIMIT_".count).dropLast(3))
+            let known = ["DOCUMENT": "document", "VIDEO": "video", "AUDIO": "audio", "IMAGE": "image", "EBOOK": "ebook",
+                         "SIMULATION": "simulation", "PACKAGE": "package", "TVLESSON": "tvLesson"]
+            guard let name = known[kind] else {
+                throw Problem(variable: key, message: "unknown resource kind '\(kind)'; use one of \(known.keys.sorted().joined(separator: ", "))")
+            }
+            guard let n = Int(raw.trimmingCharacters(in: .whitespaces)), (1...1_048_576).contains(n) else {
+                throw Problem(variable: key, message: "'\(raw)' is not a number of megabytes between 1 and 1048576")
+            }
+            limits[name] = n
+        }
         let home = value("EDUCOMMONS_HOME") ?? FileManager.default.currentDirectoryPath
         guard FileManager.default.fileExists(atPath: home + "/Resources/Localization/en.json") else {
             throw Problem(variable: "EDUCOMMONS_HOME", message: "'\(home)' does not contain Resources/Localization; run from the project folder or set EDUCOMMONS_HOME")
@@ -117,6 +136,7 @@ public struct AppConfig: Sendable {
         config.identityCacheSeconds = cacheSeconds
         config.jsonLogs = jsonLogs
         config.trustedProxies = proxies
+        config.uploadLimitsMB = limits
         return config
     }
 

@@ -35,8 +35,14 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
-        response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+        // Files of HTML5/SCORM packages set their own sandboxing policy and are framed by
+        // our player page; everything else may not be framed at all.
+        if response.headers.first(name: "Content-Security-Policy") != nil {
+            response.headers.replaceOrAdd(name: "X-Frame-Options", value: "SAMEORIGIN")
+            return response
+        }
+        response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         if response.headers.contentType?.subType == "html" {
             response.headers.replaceOrAdd(name: "Content-Security-Policy",
                                           value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")

@@ -5,6 +5,7 @@ import Prometheus
 import NIOPosix
 import Platform
 import Directory
+import Library
 
 /// What the application holds for its whole life: configuration, localisation, rules,
 /// the directory context and the metrics registry. Built once in `configure`.
@@ -12,6 +13,7 @@ struct AppServices: Sendable {
     var config: AppConfig
     var localizer: Localizer
     var directory: DirectoryContext
+    var library: LibraryContext
     var metrics: PrometheusCollectorRegistry
     var assets: AssetCatalog
     var openAPI: ByteBuffer
@@ -34,6 +36,7 @@ extension Request {
     var directory: DirectoryService { DirectoryService(db: db, ctx: services.directory) }
     var auth: AuthService { AuthService(db: db, ctx: services.directory) }
     var auditLog: AuditService { AuditService(db: db) }
+    var library: LibraryService { LibraryService(db: db, ctx: services.library) }
 
     func t(_ key: String, _ args: [String] = []) -> String {
         services.localizer.text(key, locale, args)

@@ -13,21 +13,7 @@ extension Request {
 
     /// Decodes a JSON body; a malformed or wrongly-typed body is a 400 with a clear reason.
     func decodeJSON<T: Decodable>(_ type: T.Type) throws -> T {
-        guard let buffer = body.data, buffer.readableBytes > 0 else { throw DomainError.malformed(reason: "error.body-missing") }
-        do {
-            let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .iso8601
-            return try decoder.decode(T.self, from: buffer)
-        } catch let e as DecodingError {
-            switch e {
-            case .keyNotFound(let key, _):
-                throw DomainError.invalid(field: key.stringValue, reason: "validation.required")
-            case .typeMismatch(_, let c), .valueNotFound(_, let c):
-                throw DomainError.invalid(field: c.codingPath.map(\.stringValue).joined(separator: "."), reason: "validation.type")
-            default:
-                throw DomainError.malformed(reason: "error.malformed-json")
-            }
-        }
+        try App.decodeJSON(type, from: body.data)
     }
 }
 

@@ -14,6 +14,10 @@ public struct DirectoryContext: Sendable {
     public var sessionLifetime: TimeInterval
     /// Token -> identity, kept for a few seconds so the hot path skips two queries.
     public let identities: IdentityCache
+    /// Other areas that copy organisation paths into their own rows (the Library's
+    /// resources) rewrite them here, inside the move's transaction, so a moved school's
+    /// resources move with it. Directory cannot import those areas; they register.
+    public var orgMoveHooks: [OrgMoveHook] = []
 
     public init(rules: RuleBook, hasher: any PasswordHasher, clock: any PlatformClock = SystemClock(),
                 lockout: LockoutPolicy = LockoutPolicy(), tokenLifetime: TimeInterval = 12 * 3600,
@@ -28,6 +32,9 @@ public struct DirectoryContext: Sendable {
         self.identities = IdentityCache(ttl: identityCacheSeconds)
     }
 }
+
+/// Called with the transaction, the old path prefix and the new one.
+public typealias OrgMoveHook = @Sendable (_ db: any Database, _ oldPrefix: String, _ newPrefix: String) async throws -> Void
 
 /// After `maxFailures` wrong passwords in a row the account is locked for `lockSeconds`.
 public struct LockoutPolicy: Sendable {

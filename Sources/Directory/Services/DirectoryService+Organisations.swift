@@ -174,6 +174,7 @@ extension DirectoryService {
             move.movedAt = now
             move.movedBy = actor.personID
             try await move.create(on: tx)
+            for hook in ctx.orgMoveHooks { try await hook(tx, oldPath, newPath) }
             try await ctx.audit.record(on: tx, actor: actor, action: "org.move", entityType: "organisation",
                                        entityID: org.id, orgID: org.id, orgPath: newPath,
                                        changes: [AuditChange(field: "path", before: oldPath, after: newPath),

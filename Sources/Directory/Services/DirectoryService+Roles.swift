@@ -13,6 +13,7 @@ extension DirectoryService {
         case .pupil: [.school, .class, .university, .provider]
         case .guardian: [.school, .class]
         case .providerAdmin: [.provider]
+        case .curator: [.nation, .province, .district, .school, .university, .provider]
         }
     }
 
@@ -23,7 +24,7 @@ extension DirectoryService {
             throw DomainError.invalid(field: "role", reason: "validation.role-at-kind", arguments: [role.rawValue, org.kind])
         }
         if actor.isSystem { return }
-        let elevated: Set<Role> = [.administrator, .official, .inspector]
+        let elevated: Set<Role> = [.administrator, .official, .inspector, .curator]
         if elevated.contains(role) {
             guard actor.grants.contains(where: { $0.role == .administrator && org.path.hasPrefix($0.orgPath) }) else {
                 throw DomainError.forbidden(reason: "error.role-not-grantable")

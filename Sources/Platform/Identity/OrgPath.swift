@@ -12,6 +12,18 @@ public enum OrgPath {
         }
     }
 
+    /// Every ancestor of a path and the path itself, root first:
+    /// `/vn/19/164/` -> `[/vn/, /vn/19/, /vn/19/164/]`.
+    public static func selfAndAncestors(_ path: String) -> [String] {
+        var out: [String] = []
+        var current = "/"
+        for segment in path.split(separator: "/") {
+            current += segment + "/"
+            out.append(current)
+        }
+        return out
+    }
+
     public static func child(of parent: String, code: String) -> String {
         parent + code + "/"
     }

@@ -16,6 +16,8 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     case guardian
     case providerAdmin
     case inspector
+    /// Reviews and publishes learning resources for the organisation where the role is held.
+    case curator
 }
 
 /// What a role allows, and where. Services ask for a capability on an organisation path;
@@ -31,6 +33,10 @@ public enum Capability: String, Sendable, CaseIterable {
     case manageOrganisations
     /// Browse the audit log.
     case viewAudit
+    /// Make learning resources owned by the organisation (drafts, versions, submission).
+    case contributeResources
+    /// Review resources submitted for publication at the organisation and publish them.
+    case reviewResources
 }
 
 extension Role {
@@ -42,15 +48,17 @@ extension Role {
         case .administrator:
             return Set(Capability.allCases)
         case .schoolAdmin:
-            return [.viewOrganisations, .viewPeople, .managePeople, .manageOrganisations, .viewAudit]
+            return [.viewOrganisations, .viewPeople, .managePeople, .manageOrganisations, .viewAudit, .contributeResources]
         case .providerAdmin:
-            return [.viewOrganisations, .viewPeople, .managePeople, .viewAudit]
+            return [.viewOrganisations, .viewPeople, .managePeople, .viewAudit, .contributeResources]
+        case .curator:
+            return [.viewOrganisations, .reviewResources, .contributeResources]
         case .official:
             return [.viewOrganisations, .viewPeople, .viewAudit]
         case .inspector:
             return [.viewOrganisations]
         case .teacher, .homeroomTeacher:
-            return kind == .class ? [.viewOrganisations, .viewPeople] : [.viewOrganisations]
+            return kind == .class ? [.viewOrganisations, .viewPeople, .contributeResources] : [.viewOrganisations, .contributeResources]
         case .pupil, .guardian:
             return [.viewOrganisations]
         }

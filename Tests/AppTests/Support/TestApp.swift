@@ -23,15 +23,20 @@ let sharedFixtures: String? = {
 
 /// Builds the app on a fresh in-memory SQLite database, or on a fresh PostgreSQL schema
 /// when `DATABASE_URL` is set, runs `test`, and tears everything down.
-func withTestApp<T>(_ test: (Application) async throws -> T) async throws -> T {
+func withTestApp<T>(adjust: (inout AppConfig) -> Void = { _ in }, _ test: (Application) async throws -> T) async throws -> T {
     let app = try await Application.make(.testing)
     let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
     var database = AppConfig.Database.sqliteMemory
     if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty {
         database = .postgres(url: url, searchPath: [String(schema)])
     }
-    let config = AppConfig(port: 0, hostname: "127.0.0.1", dataDirectory: "/tmp", database: database, logLevel: .warning,
+    // Each test app has its own data folder: blobs are shared by content, and one test
+    // discarding an unreferenced blob must not pull it from under another test.
+    let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("ec-test-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+    var config = AppConfig(port: 0, hostname: "127.0.0.1", dataDirectory: dataDirectory, database: database, logLevel: .warning,
                            demoPassword: AppConfig.defaultDemoPassword, defaultLocale: .en, bcryptCost: 4, homeDirectory: packageRoot)
+    adjust(&config)
     do {
         try await configure(app, config: config)
         if case .postgres = database {

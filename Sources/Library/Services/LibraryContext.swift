@@ -1,0 +1,34 @@
+import Foundation
+import Platform
+import Directory
+
+/// Long-lived dependencies of the Library: vocabularies and limits, the blob store, the
+/// clock and the audit log. Built once at start-up.
+public struct LibraryContext: Sendable {
+    public var rules: LibraryRules
+    public var blobs: any BlobStore
+    public var clock: any PlatformClock
+    public var audit: AuditLog
+    public var directory: DirectoryContext
+
+    public init(rules: LibraryRules, blobs: any BlobStore, directory: DirectoryContext, clock: any PlatformClock = SystemClock()) {
+        self.rules = rules
+        self.blobs = blobs
+        self.clock = clock
+        self.audit = AuditLog(clock: clock)
+        self.directory = directory
+    }
+
+    /// Rewrites the organisation paths copied into library rows when an organisation
+    /// moves; registered with the Directory by the App.
+    public static let orgMoveHook: OrgMoveHook = { db, oldPrefix, newPrefix in
+        let sql = db.sql
+        let n = oldPrefix.count + 1
+        for (table, column) in [("resources", "org_path"), ("resources", "scope_path"), ("resource_search", "scope_path")] {
+            try await sql.raw("""
+                UPDATE \(unsafeRaw: table) SET \(unsafeRaw: column) = \(bind: newPrefix) || SUBSTR(\(unsafeRaw: column), \(bind: n))
+                WHERE \(unsafeRaw: column) LIKE \(bind: oldPrefix + "%")
+                """).run()
+        }
+    }
+}

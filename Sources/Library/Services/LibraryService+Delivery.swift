@@ -1,0 +1,81 @@
+import Foundation
+import FluentKit
+import Platform
+
+extension LibraryService {
+    /// Where the bytes are for a version the actor may read: the published version for
+    /// readers, any version for the author and curators. `rendition` picks a derived
+    /// file (`360p`, `720p`, `poster`).
+    public func content(_ id: UUID, version: Int?, rendition: String?, actor: Actor) async throws -> ContentLocation {
+        let (r, seesWork) = try await visible(id, actor: actor)
+        let number: Int
+        if let version {
+            guard version >= 1, version <= (seesWork ? r.latestVersion : (r.publishedVersion ?? 0)) else {
+                throw DomainError.notFound(entity: "version")
+            }
+            number = version
+        } else {
+            number = seesWork ? r.latestVersion : (r.publishedVersion ?? 0)
+        }
+        guard number > 0, let v = try await ResourceVersion.query(on: db).filter(\.$resourceID == id).filter(\.$number == number).first() else {
+            throw DomainError.notFound(entity: "content")
+        }
+        let isPublic = !seesWork && r.scopeLevel == PublishLevel.nation.rawValue
+        if let rendition {
+            guard let d = try await ResourceRendition.query(on: db).filter(\.$versionID == v.id!).filter(\.$label == rendition).first() else {
+                throw DomainError.notFound(entity: "rendition")
+            }
+            let ext = d.mediaType.hasPrefix("image/") ? "jpg" : "mp4"
+            return ContentLocation(sha256: d.sha256, size: d.size, mediaType: d.mediaType,
+                                   filename: "\((v.filename as NSString).deletingPathExtension)-\(rendition).\(ext)",
+                                   isPublic: isPublic, fileKind: ext)
+        }
+        return ContentLocation(sha256: v.sha256, size: v.size, mediaType: v.mediaType, filename: v.filename, isPublic: isPublic, fileKind: v.fileKind)
+    }
+
+    /// One file inside an HTML5 or SCORM package, for the sandboxed player. Paths are
+    /// checked again here: the archive was vetted at upload, but a request path is new input.
+    public func packageFile(_ id: UUID, version: Int?, path: String, actor: Actor) async throws -> (data: Data, mediaType: String, location: ContentLocation) {
+        let location = try await content(id, version: version, rendition: nil, actor: actor)
+        guard location.fileKind == FileKind.zip.rawValue else { throw DomainError.notFound(entity: "file") }
+        guard ZipArchive.isSafePath(path) else { throw DomainError.notFound(entity: "file") }
+        let archive: ZipArchive
+        do { archive = try ctx.blobs.zip(location.sha256) } catch { throw DomainError.notFound(entity: "file") }
+        guard let entry = archive.entry(named: path), !entry.isDirectory, !entry.isSymlink,
+              entry.uncompressedSize <= 64 * 1_048_576 else { throw DomainError.notFound(entity: "file") }
+        let data: Data
+        do { data = try archive.data(of: entry) } catch { throw DomainError.notFound(entity: "file") }
+        return (data, MediaTypes.forPath(path), location)
+    }
+}
+
+/// Media types by extension for files inside packages (their names are all we have;
+/// they are served only inside the sandbox with `nosniff`).
+public enum MediaTypes {
+    public static func forPath(_ path: String) -> String {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "html", "htm": "text/html; charset=utf-8"
+        case "js", "mjs": "text/javascript; charset=utf-8"
+        case "css": "text/css; charset=utf-8"
+        case "json": "application/json"
+        case "xml", "xsd": "application/xml"
+        case "svg": "image/svg+xml"
+        case "png": "image/png"
+        case "jpg", "jpeg": "image/jpeg"
+        case "gif": "image/gif"
+        case "webp": "image/webp"
+        case "mp3": "audio/mpeg"
+        case "mp4", "m4v": "video/mp4"
+        case "webm": "video/webm"
+        case "ogg": "audio/ogg"
+        case "wav": "audio/wav"
+        case "woff": "font/woff"
+        case "woff2": "font/woff2"
+        case "ttf": "font/ttf"
+        case "txt": "text/plain; charset=utf-8"
+        case "pdf": "application/pdf"
+        case "wasm": "application/wasm"
+        default: "application/octet-stream"
+        }
+    }
+}
