@@ -26,7 +26,7 @@ public struct LibraryContext: Sendable {
         let n = oldPrefix.count + 1
         for (table, column) in [("resources", "org_path"), ("resources", "scope_path"), ("resource_search", "scope_path")] {
             try await sql.raw("""
-                UPDATE \(unsafeRaw: table) SET \(unsafeRaw: column) = \(bind: newPrefix) || SUBSTR(\(unsafeRaw: column), \(bind: n))
+                UPDATE \(unsafeRaw: table) SET \(unsafeRaw: column) = \(bind: newPrefix) || SUBSTR(\(unsafeRaw: column), CAST(\(bind: n) AS INTEGER))
                 WHERE \(unsafeRaw: column) LIKE \(bind: oldPrefix + "%")
                 """).run()
         }
