@@ -35,7 +35,7 @@ schemas = {
  "TokenRequest": {"type": "object", "required": ["username", "password"], "properties": {"username": {"type": "string"}, "password": {"type": "string"}}},
  "Token": {"type": "object", "required": ["token", "expiresAt"], "properties": {"token": {"type": "string"}, "expiresAt": {"type": "string", "format": "date-time"}}},
  "PasswordChange": {"type": "object", "required": ["currentPassword", "newPassword"], "properties": {"currentPassword": {"type": "string"}, "newPassword": {"type": "string", "minLength": 8}}},
- "Role": {"type": "object", "properties": {"role": {"type": "string", "enum": ["administrator", "official", "schoolAdmin", "teacher", "homeroomTeacher", "pupil", "guardian", "providerAdmin", "inspector"]},
+ "Role": {"type": "object", "properties": {"role": {"type": "string", "enum": ["administrator", "official", "schoolAdmin", "teacher", "homeroomTeacher", "pupil", "guardian", "providerAdmin", "inspector", "curator"]},
    "orgId": {"type": "string", "format": "uuid"}, "orgName": {"type": "string"}, "orgKind": {"type": "string"}}},
  "Person": {"type": "object", "required": ["id", "fullName", "roles"], "properties": {
    "id": {"type": "string", "format": "uuid"}, "fullName": {"type": "string"}, "familyName": {"type": "string"}, "middleName": {"type": "string"},
@@ -84,9 +84,57 @@ schemas = {
    "created": {"type": "object", "additionalProperties": {"type": "integer"}}, "updated": {"type": "object", "additionalProperties": {"type": "integer"}},
    "unchanged": {"type": "object", "additionalProperties": {"type": "integer"}}, "deactivated": {"type": "object", "additionalProperties": {"type": "integer"}},
    "warnings": arr({"type": "object"})}},
+
+ # library
+ "NewResource": {"type": "object", "required": ["kind", "title", "language", "licence"], "properties": {
+   "kind": {"type": "string", "enum": ["document", "video", "audio", "image", "ebook", "simulation", "package", "link", "tvLesson"]},
+   "title": LT, "description": LT, "language": {"type": "string", "description": "BCP 47 tag from Resources/Rules/library.json (vi, en, zh-Hans, ...)"},
+   "licence": {"type": "string", "enum": ["CC-BY-4.0", "CC-BY-SA-4.0", "CC-BY-NC-4.0", "CC-BY-NC-SA-4.0", "CC-BY-ND-4.0", "CC-BY-NC-ND-4.0", "CC0-1.0", "public-domain", "all-rights-reserved"]},
+   "subjects": arr({"type": "string"}), "grades": arr({"type": "string"}), "keywords": arr({"type": "string", "maxLength": 80}),
+   "authors": arr({"type": "string"}), "alignments": arr({"type": "string", "format": "uuid"}), "orgId": {"type": "string", "format": "uuid"},
+   "url": {"type": "string", "format": "uri", "description": "links only"}, "broadcastDate": {"type": "string", "format": "date", "description": "TV lessons only"},
+   "broadcastChannel": {"type": "string"}, "sourceId": {"type": "string", "description": "Stable id in a source repository; importing it again is refused"}}},
+ "ResourcePatch": {"type": "object", "description": "Any NewResource field except kind, orgId and sourceId"},
+ "Version": {"type": "object", "properties": {"number": {"type": "integer"}, "sha256": {"type": "string"}, "size": {"type": "integer"},
+   "mediaType": {"type": "string"}, "fileKind": {"type": "string"}, "filename": {"type": "string"}, "note": {"type": "string"},
+   "entry": {"type": ["string", "null"]}, "packageType": {"type": ["string", "null"], "enum": ["html5", "scorm12", "cmi5", None]},
+   "createdAt": {"type": "string", "format": "date-time"}, "renditions": arr({"type": "object", "properties": {"label": {"type": "string"}, "size": {"type": "integer"}, "mediaType": {"type": "string"}}})}},
+ "Resource": {"type": "object", "required": ["id", "kind", "status", "title"], "properties": {
+   "id": {"type": "string", "format": "uuid"}, "kind": {"type": "string"},
+   "status": {"type": "string", "enum": ["draft", "submitted", "inReview", "changesRequested", "published", "withdrawn"]},
+   "title": LT, "description": LT, "displayTitle": {"type": "string"}, "displayDescription": {"type": "string"}, "language": {"type": "string"},
+   "licence": {"type": "string"}, "licenceURL": {"type": ["string", "null"]}, "subjects": arr({"type": "string"}), "grades": arr({"type": "string"}),
+   "keywords": arr({"type": "string"}), "authors": arr({"type": "string"}),
+   "alignments": arr({"type": "object", "properties": {"nodeId": {"type": "string"}, "frameworkCode": {"type": "string"}, "path": {"type": "string"}, "name": {"type": "string"}}}),
+   "orgId": {"type": "string", "format": "uuid"}, "ownerId": {"type": ["string", "null"]},
+   "scope": {"type": ["object", "null"], "properties": {"orgId": {"type": "string"}, "level": {"type": "string", "enum": ["school", "district", "province", "nation"]}, "path": {"type": "string"}}},
+   "latestVersion": {"type": "integer"}, "publishedVersion": {"type": ["integer", "null"]}, "versions": arr(ref("Version")),
+   "url": {"type": ["string", "null"]}, "broadcastDate": {"type": ["string", "null"]}, "broadcastChannel": {"type": ["string", "null"]},
+   "ratingAverage": {"type": ["number", "null"]}, "ratingCount": {"type": "integer"}, "usageCount": {"type": "integer"},
+   "createdAt": {"type": "string", "format": "date-time"}, "updatedAt": {"type": "string", "format": "date-time"}, "publishedAt": {"type": ["string", "null"], "format": "date-time"},
+   "can": {"type": "object", "description": "What the caller may do now", "properties": {k: {"type": "boolean"} for k in ["edit", "submit", "review", "withdraw", "rate"]}}}},
+ "ResourceSummary": {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}, "kind": {"type": "string"}, "status": {"type": "string"},
+   "displayTitle": {"type": "string"}, "displayDescription": {"type": "string"}, "language": {"type": "string"}, "licence": {"type": "string"},
+   "subjects": arr({"type": "string"}), "grades": arr({"type": "string"}), "scopeLevel": {"type": ["string", "null"]},
+   "ratingAverage": {"type": ["number", "null"]}, "ratingCount": {"type": "integer"}, "usageCount": {"type": "integer"}, "size": {"type": ["integer", "null"]},
+   "publishedAt": {"type": ["string", "null"]}, "updatedAt": {"type": ["string", "null"]}}},
+ "SearchResults": {"type": "object", "properties": {"query": {"type": "string"}, "total": {"type": "integer"}, "page": {"type": "integer"}, "pageSize": {"type": "integer"},
+   "items": arr(ref("ResourceSummary")),
+   "facets": {"type": "object", "description": "subject, grade, type, language, licence, scope", "additionalProperties": arr({"type": "object", "properties": {
+     "value": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"}}})}}},
+ "ReviewEvent": {"type": "object", "properties": {"action": {"type": "string", "enum": ["submitted", "claimed", "commented", "changesRequested", "approved", "withdrawn"]},
+   "actorName": {"type": "string"}, "comment": {"type": "string"}, "version": {"type": "integer"}, "at": {"type": "string", "format": "date-time"}}},
+ "Comment": {"type": "object", "properties": {"comment": {"type": "string", "maxLength": 4000}}},
 }
 
 P = "/api/v1"
+MULTIPART_RESOURCE = {"required": True, "content": {
+  "multipart/form-data": {"schema": {"type": "object", "required": ["metadata", "file"], "properties": {
+    "metadata": {"type": "string", "description": "NewResource as JSON"}, "file": {"type": "string", "format": "binary"}}}},
+  "application/json": {"schema": ref("NewResource")}}}
+RID = path_param("id", "Resource")
+def lib_step(summary, req=None, code="200"):
+    return {"post": op(summary, {**ok(ref("Resource"), code), **errs(400, 401, 403, 404, 409, 422)}, params=[RID], request=req, tags=["library"])}
 paths = {
  f"{P}/auth/token": {
    "post": op("Sign in: exchange username and password for a bearer token", {**ok(ref("Token"), "201", "Token issued"), **errs(400, 401, 422, 429)}, request=body(ref("TokenRequest")), tags=["auth"], auth=False),
@@ -129,6 +177,43 @@ paths = {
    params=[query("dryRun", "Check only", "boolean"), query("into", "Organisation that new top-level organisations go under")],
    request={"required": True, "content": {"multipart/form-data": {"schema": {"type": "object", "properties": {"files[]": arr({"type": "string", "format": "binary"})}}}}},
    tags=["import"])},
+ f"{P}/resources": {
+   "post": op("Create a draft resource: multipart (metadata JSON + file, streamed; the type is read from the content) or JSON alone for a link",
+              {**ok(ref("Resource"), "201", "Created"), **errs(400, 401, 403, 404, 409, 422)}, request=MULTIPART_RESOURCE, tags=["library"]),
+   "get": op("The caller's own resources, newest change first", {**ok(page(ref("ResourceSummary"))), **errs(401, 422)}, params=[LIMIT, CURSOR], tags=["library"])},
+ f"{P}/review-queue": {"get": op("Submissions waiting for the caller's review", {**ok(page(ref("ResourceSummary"))), **errs(401, 403, 422)}, params=[LIMIT, CURSOR], tags=["library"])},
+ f"{P}/resources/{{id}}": {
+   "get": op("A resource's metadata (published national resources without signing in)", {**ok(ref("Resource")), **errs(404)}, params=[RID], tags=["library"], auth=False),
+   "patch": op("Edit metadata (not while under review)", {**ok(ref("Resource")), **errs(400, 401, 403, 404, 409, 422)}, params=[RID], request=body(ref("ResourcePatch")), tags=["library"])},
+ f"{P}/resources/{{id}}/versions": {"post": op("Upload a new file as the next version; the published version stays until the new one is approved",
+   {**ok(ref("Resource"), "201", "Created"), **errs(400, 401, 403, 404, 409, 422)}, params=[RID],
+   request={"required": True, "content": {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}, "note": {"type": "string"}}}}}}, tags=["library"])},
+ f"{P}/resources/{{id}}/history": {"get": op("Review history", {**ok(arr(ref("ReviewEvent"))), **errs(401, 404)}, params=[RID], tags=["library"])},
+ f"{P}/resources/{{id}}/submit": lib_step("Ask curators at an organisation (own or above) to publish the latest version",
+   body({"type": "object", "required": ["scopeOrgId"], "properties": {"scopeOrgId": {"type": "string", "format": "uuid"}, "comment": {"type": "string"}}})),
+ f"{P}/resources/{{id}}/claim": lib_step("Curator: take a submission into review"),
+ f"{P}/resources/{{id}}/request-changes": lib_step("Curator: send back to the author with a comment", body(ref("Comment"))),
+ f"{P}/resources/{{id}}/approve": lib_step("Curator: publish at the requested scope", body(ref("Comment"), False)),
+ f"{P}/resources/{{id}}/withdraw": lib_step("Take out of circulation (author, manager or curator)", body({"type": "object", "properties": {"reason": {"type": "string"}}}, False)),
+ f"{P}/resources/{{id}}/rating": lib_step("Rate 1-5 stars (teachers; again replaces)", body({"type": "object", "required": ["stars"], "properties": {"stars": {"type": "integer", "minimum": 1, "maximum": 5}}})),
+ f"{P}/resources/{{id}}/usages": lib_step("Record use in a course (once per teacher and course)", body({"type": "object", "required": ["courseRef"], "properties": {"courseRef": {"type": "string"}}}), "201"),
+ f"{P}/resources/{{id}}/comments": {"post": op("Comment on a submission", {**ok(arr(ref("ReviewEvent")), "201", "Added"), **errs(400, 401, 403, 404, 422)}, params=[RID], request=body(ref("Comment")), tags=["library"])},
+ f"{P}/resources/{{id}}/content": {
+   "get": op("The file: single byte ranges, ETag (SHA-256), caching by visibility", {
+     "200": {"description": "The file", "content": {"*/*": {}}}, "206": {"description": "A byte range"}, "304": {"description": "Not modified"},
+     "416": {"description": "Range not satisfiable"}, **errs(404, 422)},
+     params=[RID, query("version", "A version number (default: the one the caller sees)", "integer"), query("rendition", "360p, 720p or poster"),
+             query("download", "Send as an attachment")], tags=["library"], auth=False),
+   "head": op("Headers of the file", {"200": {"description": "Headers only"}, **errs(404, 422)}, params=[RID], tags=["library"], auth=False)},
+ f"{P}/resources/{{id}}/package/{{version}}/{{path}}": {"get": op("One file inside an HTML5 or SCORM package, served with a sandboxing CSP",
+   {"200": {"description": "The file", "content": {"*/*": {}}}, **errs(404)},
+   params=[RID, {"name": "version", "in": "path", "required": True, "schema": {"type": "integer"}}, {"name": "path", "in": "path", "required": True, "schema": {"type": "string"}}],
+   tags=["library"], auth=False)},
+ f"{P}/search/resources": {"get": op("Search published resources the caller may see, with facet counts",
+   {**ok(ref("SearchResults")), **errs(422)},
+   params=[query("q", "Words; Vietnamese with or without marks, Chinese without spaces, English stemmed"), query("subject", "Subject code"),
+           query("grade", "Grade code"), query("type", "Resource kind"), query("language", "Language tag"), query("licence", "Licence"),
+           query("scope", "school, district, province or nation"), query("page", "1-500", "integer")], tags=["library"], auth=False)},
 }
 
 doc = {

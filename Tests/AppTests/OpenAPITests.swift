@@ -26,6 +26,7 @@ struct OpenAPITests {
             let routes = Set(app.routes.all.compactMap { route -> Operation? in
                 let path = "/" + route.path.map { c -> String in
                     if case .parameter(let name) = c { return "{\(name)}" }
+                    if case .catchall = c { return "{path}" }
                     return c.description
                 }.joined(separator: "/")
                 return path.hasPrefix("/api/") ? Operation(method: route.method.rawValue, path: path) : nil
@@ -48,6 +49,8 @@ struct OpenAPITests {
                     .replacingOccurrences(of: "{orgId}", with: w.classA1.id.uuidString)
                     .replacingOccurrences(of: "{role}", with: "pupil")
                     .replacingOccurrences(of: "{consentId}", with: UUID().uuidString)
+                    .replacingOccurrences(of: "{version}", with: "1")
+                    .replacingOccurrences(of: "{path}", with: "index.html")
                 let h = try await app.bearer("admin")
                 var headers = h
                 headers.contentType = .json
