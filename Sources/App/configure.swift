@@ -43,7 +43,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
             throw AppConfig.Problem(variable: "DATABASE_URL", message: "cannot be read: \(error)")
         }
         pg.searchPath = searchPath
-        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
+        app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: config.postgresConnectionsPerLoop, sqlLogLevel: .trace), as: .psql)
     }
     if case .sqliteFile = config.database {
         // WAL lets readers proceed while the single writer commits.

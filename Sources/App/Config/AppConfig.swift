@@ -31,6 +31,9 @@ public struct AppConfig: Sendable {
     /// over the defaults in Resources/Rules/library.json.
     public var uploadLimitsMB: [String: Int] = [:]
 
+    /// PostgreSQL connections per event loop (the pool is this times the core count).
+    public var postgresConnectionsPerLoop: Int = 4
+
     /// Files (content-addressed) live under the data directory.
     public var blobDirectory: String { dataDirectory + "/blobs" }
 

@@ -36,6 +36,9 @@ func withTestApp<T>(adjust: (inout AppConfig) -> Void = { _ in }, _ test: (Appli
     defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
     var config = AppConfig(port: 0, hostname: "127.0.0.1", dataDirectory: dataDirectory, database: database, logLevel: .warning,
                            demoPassword: AppConfig.defaultDemoPassword, defaultLocale: .en, bcryptCost: 4, homeDirectory: packageRoot)
+    // Suites run in parallel, each with its own app: keep every pool small so the test
+    // server's 100 connections are enough.
+    config.postgresConnectionsPerLoop = 1
     adjust(&config)
     do {
         try await configure(app, config: config)
