@@ -308,6 +308,14 @@ M = {
  "validation.filter-unknown": ("Unknown filter value {0}.", "Giá trị lọc {0} không hợp lệ.", "未知的筛选值 {0}。"),
  "validation.page": ("Pages run from 1 to {0}.", "Số trang từ 1 đến {0}.", "页码范围为 1 到 {0}。"),
  "role.curator": ("Curator", "Cán bộ thẩm định học liệu", "资源审核员"),
+ "cli.library-org-required": ("Say which organisation owns the resources: --org /vn/19/", "Hãy chỉ rõ đơn vị sở hữu học liệu: --org /vn/19/", "请用 --org /vn/19/ 指定资源所属机构"),
+ "cli.library-imported": ("Imported {0} resources ({1} published), skipped {2} already there, refused {3}, in {4} s.", "Đã nhập {0} học liệu ({1} đã xuất bản), bỏ qua {2} đã có, từ chối {3}, trong {4} giây.", "已导入 {0} 个资源（{1} 个已发布），跳过已存在的 {2} 个，拒绝 {3} 个，用时 {4} 秒。"),
+ "validation.import-no-csv": ("The folder holds no CSV file of metadata.", "Thư mục không có tệp CSV siêu dữ liệu nào.", "文件夹中没有元数据 CSV 文件。"),
+ "validation.import-file-missing": ("The file {0} is not in the folder (or its path leaves it).", "Không có tệp {0} trong thư mục (hoặc đường dẫn ra ngoài thư mục).", "文件夹中没有文件 {0}（或其路径越出文件夹）。"),
+ "validation.duplicate-in-file": ("{0} appears twice; the first row was taken.", "{0} xuất hiện hai lần; đã lấy dòng đầu tiên.", "{0} 出现两次，已采用第一行。"),
+ "validation.csv-quote": ("A quote is not closed on or after this line.", "Có dấu ngoặc kép chưa đóng từ dòng này.", "从此行起有未闭合的引号。"),
+ "validation.csv-encoding": ("The file is not UTF-8 text.", "Tệp không phải văn bản UTF-8.", "文件不是 UTF-8 文本。"),
+ "validation.csv-column-missing": ("The column {0} is missing.", "Thiếu cột {0}.", "缺少列 {0}。"),
 }
 
 def main():

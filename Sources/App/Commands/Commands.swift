@@ -7,6 +7,7 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(MigrateCommand(), as: "migrate")
     app.asyncCommands.use(UserCommands(), as: "user")
     app.asyncCommands.use(ImportCommands(), as: "import")
+    app.asyncCommands.use(LibraryCommands(), as: "library")
 }
 
 /// `educommons migrate`: applies pending migrations without asking (safe to run in CI

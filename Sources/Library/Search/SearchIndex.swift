@@ -21,30 +21,61 @@ struct SearchDocument: Sendable {
 enum SearchIndex {
     static func put(_ doc: SearchDocument, on sql: any SQLDatabase) async throws {
         try await remove(doc.resourceID, on: sql)
-        let title = SearchText.documentTokens(doc.titleText)
-        let body = SearchText.documentTokens(doc.bodyText)
-        let docNo: Int64
+        try await putMany([doc], on: sql)
+    }
+
+    /// Numbers for `count` new documents. Called inside the writing transaction: SQLite
+    /// has one writer, and PostgreSQL's identity sequence never hands a number out twice.
+    static func reserveDocNumbers(_ count: Int, on sql: any SQLDatabase) async throws -> [Int64] {
+        guard count > 0 else { return [] }
         switch Dialect.of(sql) {
         case .postgres:
-            let row = try await sql.raw("""
-                INSERT INTO resource_search (resource_id, scope_path, scope_level, published_at, doc)
-                VALUES (\(bind: doc.resourceID), \(bind: doc.scopePath), \(bind: doc.scopeLevel), \(bind: doc.publishedAt),
-                        CAST(\(bind: tsvectorLiteral(title: title, body: body)) AS tsvector))
-                RETURNING doc_no
-                """).first()
-            docNo = try row!.decode(column: "doc_no", as: Int64.self)
+            return try await sql.raw("""
+                SELECT nextval(pg_get_serial_sequence('resource_search', 'doc_no')) AS n FROM generate_series(1, \(bind: count))
+                """).all().map { try $0.decode(column: "n", as: Int64.self) }
         case .sqlite, .other:
-            let row = try await sql.raw("""
-                INSERT INTO resource_search (resource_id, scope_path, scope_level, published_at)
-                VALUES (\(bind: doc.resourceID), \(bind: doc.scopePath), \(bind: doc.scopeLevel), \(bind: doc.publishedAt.timeIntervalSince1970))
-                RETURNING doc_no
-                """).first()
-            docNo = try row!.decode(column: "doc_no", as: Int64.self)
-            try await sql.raw("INSERT INTO resource_fts (rowid, title, body) VALUES (\(bind: docNo), \(bind: title.joined(separator: " ")), \(bind: body.joined(separator: " ")))").run()
+            let row = try await sql.raw("SELECT COALESCE(MAX(doc_no), 0) AS n FROM resource_search").first()
+            let top = try row?.decode(column: "n", as: Int64.self) ?? 0
+            return (1...Int64(count)).map { top + $0 }
         }
-        let facetRows: [[any Encodable & Sendable]] = Set(doc.facets.map { "\($0.0)\u{1}\($0.1)" }).sorted().map {
-            let parts = $0.split(separator: "\u{1}", omittingEmptySubsequences: false)
-            return [docNo, String(parts[0]), String(parts[1])]
+    }
+
+    /// Indexes documents not yet in the index, with multi-row INSERTs (bulk import
+    /// writes a thousand at a time).
+    static func putMany(_ docs: [SearchDocument], on sql: any SQLDatabase) async throws {
+        guard !docs.isEmpty else { return }
+        let numbers = try await reserveDocNumbers(docs.count, on: sql)
+        let dialect = Dialect.of(sql)
+        for chunkStart in stride(from: 0, to: docs.count, by: 500) {
+            let range = chunkStart..<min(chunkStart + 500, docs.count)
+            var searchRows: [SQLQueryString] = []
+            var ftsRows: [SQLQueryString] = []
+            for i in range {
+                let doc = docs[i]
+                let title = SearchText.documentTokens(doc.titleText)
+                let body = SearchText.documentTokens(doc.bodyText)
+                if dialect == .postgres {
+                    searchRows.append("""
+                        (\(bind: numbers[i]), \(bind: doc.resourceID), \(bind: doc.scopePath), \(bind: doc.scopeLevel), \(bind: doc.publishedAt),
+                         CAST(\(bind: tsvectorLiteral(title: title, body: body)) AS tsvector))
+                        """)
+                } else {
+                    searchRows.append("(\(bind: numbers[i]), \(bind: doc.resourceID), \(bind: doc.scopePath), \(bind: doc.scopeLevel), \(bind: doc.publishedAt.timeIntervalSince1970))")
+                    ftsRows.append("(\(bind: numbers[i]), \(bind: title.joined(separator: " ")), \(bind: body.joined(separator: " ")))")
+                }
+            }
+            let columns = dialect == .postgres ? "doc_no, resource_id, scope_path, scope_level, published_at, doc" : "doc_no, resource_id, scope_path, scope_level, published_at"
+            try await sql.raw("INSERT INTO resource_search (\(unsafeRaw: columns)) VALUES " + searchRows.joined(separator: ", ")).run()
+            if !ftsRows.isEmpty {
+                try await sql.raw("INSERT INTO resource_fts (rowid, title, body) VALUES " + ftsRows.joined(separator: ", ")).run()
+            }
+        }
+        var facetRows: [[any Encodable & Sendable]] = []
+        for (i, doc) in docs.enumerated() {
+            var seen = Set<String>()
+            for (facet, value) in doc.facets where seen.insert(facet + "\u{1}" + value).inserted {
+                facetRows.append([numbers[i], facet, value])
+            }
         }
         try await sql.bulkInsert(into: "resource_facets", columns: ["doc_no", "facet", "value"], rows: facetRows)
     }

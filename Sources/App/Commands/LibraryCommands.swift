@@ -1,0 +1,60 @@
+import Foundation
+import Vapor
+import Platform
+import Directory
+import Library
+
+struct LibraryCommands: AsyncCommandGroup {
+    var commands: [String: any AnyAsyncCommand] { ["import": LibraryImportCommand()] }
+    var help: String { "Manage the learning-resource commons." }
+}
+
+/// `educommons library import <folder> --org /vn/19/ [--publish /vn/19/]`
+struct LibraryImportCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "folder", help: "Folder with CSV files of metadata (one row per resource) and the files they name") var folder: String
+        @Option(name: "org", help: "Path of the organisation that will own the resources, e.g. /vn/19/") var org: String?
+        @Option(name: "publish", help: "Publish at once at this organisation (path); otherwise they arrive as drafts") var publish: String?
+    }
+    var help: String { "Imports an existing repository: refused rows are listed with their reason; running it again skips what is already there." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await migrate(app)
+        let l = app.services.localizer
+        let locale = app.services.config.defaultLocale
+        let c = context.console
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: signature.folder, isDirectory: &isDir), isDir.boolValue else {
+            c.error(l.text("validation.oneroster.folder", locale) + " " + signature.folder)
+            throw DomainError.invalid(field: "folder", reason: "validation.oneroster.folder")
+        }
+        guard let orgPath = signature.org else {
+            c.error(l.text("cli.library-org-required", locale))
+            throw DomainError.invalid(field: "org", reason: "validation.required")
+        }
+        let system = Actor.system("cli library import")
+        let directory = DirectoryService(db: app.db, ctx: app.services.directory)
+        do {
+            let owner = try await directory.organisation(path: orgPath, actor: system)
+            let scope = try await signature.publish.asyncMap { try await directory.organisation(path: $0, actor: system).id }
+            let started = Date()
+            let importer = LibraryImporter(library: LibraryService(db: app.db, ctx: app.services.library))
+            let report = try await importer.importFolder(URL(fileURLWithPath: signature.folder), ownerOrgID: owner.id, publishAt: scope,
+                                                         actor: system) { r in
+                // Progress on stderr, so the report on stdout stays clean for scripts.
+                FileHandle.standardError.write(Data("\r\(r.imported + r.skipped + r.refused.count) …".utf8))
+            }
+            FileHandle.standardError.write(Data("\r".utf8))
+            c.print(l.text("cli.library-imported", locale, [String(report.imported), String(report.published), String(report.skipped),
+                                                             String(report.refused.count), String(format: "%.1f", Date().timeIntervalSince(started))]))
+            for p in report.refused {
+                c.warning("  \(p.file ?? "")\(p.line.map { ":\($0)" } ?? "") \(p.field): \(l.text(p.reason, locale, p.arguments))")
+            }
+        } catch let e as DomainError {
+            c.error(l.text("cli.import-refused", locale))
+            App.report(e, on: c, localizer: l, locale: locale)
+            throw e
+        }
+    }
+}
