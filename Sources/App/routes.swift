@@ -11,6 +11,13 @@ func routes(_ app: Application) throws {
         app.get("static", ":file", use: ops.asset)
     }
 
+    // Harvesting (OAI-PMH 2.0)
+    do {
+        let oai = OAIController()
+        app.get("oai", use: oai.handle)
+        app.on(.POST, "oai", body: .collect(maxSize: "64kb"), use: oai.handle)
+    }
+
     let api = app.grouped("api", "v1")
     // API: identity
     do {

@@ -31,6 +31,11 @@ public struct AppConfig: Sendable {
     /// over the defaults in Resources/Rules/library.json.
     public var uploadLimitsMB: [String: Int] = [:]
 
+    /// OAI-PMH: the repository's identifier (a domain-like name) and its contact.
+    public var oaiRepositoryID = "educommons.local"
+    public var adminEmail = "admin@educommons.local"
+    public var repositoryName = "EduCommons"
+
     /// PostgreSQL connections per event loop (the pool is this times the core count).
     public var postgresConnectionsPerLoop: Int = 4
 
@@ -130,6 +135,16 @@ public struct AppConfig: Sendable {
             }
             limits[name] = n
         }
+        var oaiID = "educommons.local"
+        if let id = value("EDUCOMMONS_OAI_REPOSITORY_ID") {
+            let ok = id.range(of: #"^[a-zA-Z][a-zA-Z0-9-]*(\.[a-zA-Z][a-zA-Z0-9-]*)+$"#, options: .regularExpression) != nil
+            guard ok else { throw Problem(variable: "EDUCOMMONS_OAI_REPOSITORY_ID", message: "'\(id)' is not a domain-like name such as library.moet.gov.vn") }
+            oaiID = id
+        }
+        let adminEmail = value("EDUCOMMONS_ADMIN_EMAIL") ?? "admin@educommons.local"
+        guard adminEmail.contains("@") else {
+            throw Problem(variable: "EDUCOMMONS_ADMIN_EMAIL", message: "'\(adminEmail)' is not an e-mail address")
+        }
         let home = value("EDUCOMMONS_HOME") ?? FileManager.default.currentDirectoryPath
         guard FileManager.default.fileExists(atPath: home + "/Resources/Localization/en.json") else {
             throw Problem(variable: "EDUCOMMONS_HOME", message: "'\(home)' does not contain Resources/Localization; run from the project folder or set EDUCOMMONS_HOME")
@@ -140,6 +155,9 @@ public struct AppConfig: Sendable {
         config.jsonLogs = jsonLogs
         config.trustedProxies = proxies
         config.uploadLimitsMB = limits
+        config.oaiRepositoryID = oaiID
+        config.adminEmail = adminEmail
+        if let name = value("EDUCOMMONS_REPOSITORY_NAME") { config.repositoryName = name }
         return config
     }
 

@@ -10,7 +10,7 @@ struct CSRFMiddleware: AsyncMiddleware {
     static let field = "_csrf"
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if request.isAPI { return try await next.respond(to: request) }
+        if request.isAPI || request.isProtocol { return try await next.respond(to: request) }
         let existing = request.cookies[Self.cookie].flatMap { (32...64).contains($0.string.count) ? $0.string : nil }
         request.csrfToken = existing ?? Digest.randomToken()
         if request.method == .POST {
