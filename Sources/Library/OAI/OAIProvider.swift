@@ -165,7 +165,6 @@ public struct OAIProvider: Sendable {
         var from: Date?
         var until: Date?
         var set: String?
-        var afterTime: Date?
         var afterID: UUID?
         var total: Int
         var cursor: Int
@@ -202,7 +201,6 @@ public struct OAIProvider: Sendable {
         }
         if rows.count > Self.pageSize || args["resumptionToken"] != nil {
             var next = state
-            next.afterTime = shown.last?.updatedAt
             next.afterID = shown.last?.id
             next.cursor = state.cursor + shown.count
             let attrs = [("completeListSize", String(state.total)), ("cursor", String(state.cursor))]
@@ -282,10 +280,10 @@ public struct OAIProvider: Sendable {
 
     func page(_ s: ListState) async throws -> [Row] {
         var q: SQLQueryString = "SELECT \(unsafeRaw: Self.columns) FROM resources WHERE " + (try filters(s))
-        if let t = s.afterTime, let id = s.afterID {
-            q = q + " AND (updated_at > \(bind: t) OR (updated_at = \(bind: t) AND id > \(bind: id)))"
-        }
-        q = q + " ORDER BY updated_at, id LIMIT \(bind: Self.pageSize + 1)"
+        // Keyset on the id alone: ids never change (an edit during a harvest does not move
+        // a record), and a timestamp round-tripped through a token can lose its last bit.
+        if let id = s.afterID { q = q + " AND id > \(bind: id)" }
+        q = q + " ORDER BY id LIMIT \(bind: Self.pageSize + 1)"
         return try await library.db.sql.raw(q).all().map(decode)
     }
 
