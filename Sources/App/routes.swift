@@ -110,6 +110,16 @@ func routes(_ app: Application) throws {
         pages.post("people", ":id", "consents", use: dir.giveConsent)
         pages.post("people", ":id", "consents", ":consentId", "withdraw", use: dir.withdrawConsent)
         pages.get("audit", use: dir.audit)
+
+        let lib = LibraryPages()
+        pages.get("library", use: lib.browse)
+        pages.get("library", "new", use: lib.newForm)
+        pages.on(.POST, "library", "new", body: .stream, use: lib.create)
+        pages.get("library", "mine", use: lib.mine)
+        pages.get("library", "review", use: lib.queue)
+        pages.get("library", ":id", use: lib.resource)
+        pages.on(.POST, "library", ":id", "versions", body: .stream, use: lib.addVersion)
+        pages.post("library", ":id", ":step", use: lib.step)
         pages.get("imports", "oneroster", use: dir.importForm)
         pages.on(.POST, "imports", "oneroster", body: .collect(maxSize: "64mb"), use: dir.importUpload)
     }

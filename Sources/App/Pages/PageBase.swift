@@ -26,6 +26,8 @@ struct PageBase: Encodable, Sendable {
         }
         if let actor {
             add("/", "nav.home")
+            add("/library", "nav.library")
+            if !actor.prefixes(for: .reviewResources).isEmpty { add("/library/review", "nav.review") }
             if !actor.prefixes(for: .viewPeople).isEmpty {
                 add("/orgs", "nav.organisations")
                 add("/people", "nav.people")
@@ -33,6 +35,9 @@ struct PageBase: Encodable, Sendable {
             if !actor.prefixes(for: .viewAudit).isEmpty { add("/audit", "nav.audit") }
             if !actor.prefixes(for: .managePeople).isEmpty { add("/imports/oneroster", "nav.import") }
             add("/profile", "nav.profile")
+        } else {
+            add("/library", "nav.library")
+            add("/signin", "signin.title")
         }
         let languages = AppLocale.allCases.map {
             LanguageLink(code: $0.rawValue, label: req.services.localizer.text("language.name", $0), current: $0 == req.locale)

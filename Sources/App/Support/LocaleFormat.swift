@@ -6,8 +6,13 @@ import Platform
 struct LocaleFormat {
     let formatter: DateFormatter
     let timeFormatter: DateFormatter
+    /// Vietnamese groups thousands with "." and writes decimals with ","; en and zh the other way.
+    let groupSeparator: String
+    let decimalSeparator: String
 
     init(_ locale: AppLocale) {
+        groupSeparator = locale == .vi ? "." : ","
+        decimalSeparator = locale == .vi ? "," : "."
         let f = DateFormatter()
         f.timeZone = TimeZone(identifier: "UTC")
         switch locale {
@@ -37,4 +42,27 @@ struct LocaleFormat {
     }
 
     func dateTime(_ date: Date) -> String { timeFormatter.string(from: date) }
+
+    func date(_ date: Date) -> String { formatter.string(from: date) }
+
+    /// 1234567 -> "1,234,567" (vi "1.234.567"), without a formatter object per call.
+    func number(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out += groupSeparator }
+            out.append(c)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
+    /// File sizes as people read them before downloading on a metered phone: "3.4 MB".
+    func bytes(_ n: Int64) -> String {
+        let units = ["B", "KB", "MB", "GB", "TB"]
+        var value = Double(n)
+        var unit = 0
+        while value >= 1000 && unit < units.count - 1 { value /= 1000; unit += 1 }
+        let text = unit == 0 || value >= 100 ? String(Int(value.rounded())) : String(format: "%.1f", value)
+        return text.replacingOccurrences(of: ".", with: decimalSeparator) + " " + units[unit]
+    }
 }
