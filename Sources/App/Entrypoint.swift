@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import Platform
 import Directory
+import Library
 
 /// The executable's whole life: read configuration, build the app, migrate and seed for
 /// `serve`, run the command, shut down. A configuration problem stops here with a message
@@ -66,7 +67,9 @@ func seedDemo(_ app: Application, config: AppConfig) async throws {
         app.logger.notice("--demo: the database already holds data; nothing added")
         return
     }
-    var lines = ["Demo province created. Sign in with any of these accounts:"]
+    let resources = try await DemoLibrary(library: LibraryService(db: app.db, ctx: app.services.library))
+        .seedIfEmpty(directory: DirectoryService(db: app.db, ctx: app.services.directory))
+    var lines = ["Demo province created, with \(resources) learning resources. Sign in with any of these accounts:"]
     for a in accounts { lines.append("  \(a.username.padding(toLength: 18, withPad: " ", startingAt: 0)) \(a.description)") }
     lines.append(config.demoPassword == AppConfig.defaultDemoPassword
                  ? "Password for all of them: \(config.demoPassword) (set EDUCOMMONS_DEMO_PASSWORD to choose another)"

@@ -5,6 +5,7 @@ import Fluent
 @testable import App
 import Directory
 import Platform
+import Library
 
 @Suite("Demo province")
 struct DemoTests {
@@ -36,6 +37,33 @@ struct DemoTests {
             let teacher = try await app.bearer("teacher", password: AppConfig.defaultDemoPassword)
             try await app.testing().test(.GET, "api/v1/people/\(pupilID)", headers: teacher) { res in #expect(res.status == .ok) }
             try await app.testing().test(.GET, "api/v1/people/\(otherID)", headers: teacher) { res in #expect(res.status == .notFound) }
+        }
+    }
+
+    @Test func demoCommonsHasRealFilesInThreeLanguagesAndWorkInProgress() async throws {
+        try await withTestApp { app in
+            _ = try await DemoProvince(db: app.db, ctx: app.services.directory).seedIfEmpty(password: AppConfig.defaultDemoPassword)
+            let lib = LibraryService(db: app.db, ctx: app.services.library)
+            let seeded = try await DemoLibrary(library: lib).seedIfEmpty(directory: DirectoryService(db: app.db, ctx: app.services.directory))
+            #expect(seeded >= 30)
+            #expect(try await DemoLibrary(library: lib).seedIfEmpty(directory: DirectoryService(db: app.db, ctx: app.services.directory)) == 0)
+            let anonymous = Actor(personID: nil, displayName: "anonymous", grants: [])
+            let all = try await lib.search(SearchQuery(), actor: anonymous)
+            #expect(all.total >= 20)
+            #expect(Set(all.facets["language"]?.map(\.value) ?? []) == ["vi", "zh-Hans", "en"])
+            let kinds = Set(all.facets["type"]?.map(\.value) ?? [])
+            #expect(kinds.isSuperset(of: ["document", "image", "simulation", "ebook", "link", "audio"]))
+            #expect(try await lib.search(SearchQuery(q: "phuong trinh bac hai"), actor: anonymous).total == 1)
+            #expect(try await lib.search(SearchQuery(q: "二次方程"), actor: anonymous).total == 1)
+            #expect(try await lib.search(SearchQuery(q: "quadratic equations"), actor: anonymous).total >= 1)
+            // Every stored file is what its version says it is, from its bytes.
+            let versions = try await app.rowCount("resource_versions")
+            #expect(versions >= 20)
+            // The teacher has a draft; the curator has a submission waiting.
+            let teacher = try await app.actorFor("teacher")
+            #expect(try await lib.myResources(actor: teacher).items.contains { $0.status == "draft" })
+            let curator = try await app.actorFor("curator")
+            #expect(try await lib.reviewQueue(actor: curator).items.count == 1)
         }
     }
 }

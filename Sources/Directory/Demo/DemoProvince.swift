@@ -28,6 +28,7 @@ public struct DemoProvince: Sendable {
         Account(username: "other.pupil", description: "pupil at Trường THCS Nha Trang (another school)"),
         Account(username: "provider.admin", description: "administrator of an online-education provider"),
         Account(username: "inspector", description: "provincial inspector"),
+        Account(username: "curator", description: "curator of learning resources for the province"),
     ]
 
     /// Seeds only an empty database; answers nil when anything is already there.
@@ -179,6 +180,8 @@ private struct Builder {
         grant(sa, .schoolAdmin, primary)
         let inspector = person(female: false, birthYear: 1980, org: province, username: "inspector", phone: true)
         grant(inspector, .inspector, province)
+        let curator = person(female: true, birthYear: 1984, org: province, username: "curator", phone: true)
+        grant(curator, .curator, province)
         let pa = person(female: false, birthYear: 1988, org: provider, username: "provider.admin", phone: true)
         grant(pa, .providerAdmin, provider)
         let uniAdmin = person(female: false, birthYear: 1970, org: university, phone: true)

@@ -262,6 +262,15 @@ extension DirectoryService {
     /// The actor's own record for `GET /me`: one query with explicit columns; the roles come
     /// from the grants already resolved with the token. This is the hot path of every client
     /// start, so it avoids the model layer.
+    /// The actor of an account, with its grants, for work the platform does on someone's
+    /// behalf (demo data, command-line tools). Only the system may ask.
+    public func actor(username: String, acting: Actor) async throws -> Actor {
+        guard acting.isSystem else { throw DomainError.forbidden() }
+        guard let account = try await Account.query(on: db).filter(\.$username == username.lowercased()).first(),
+              let person = try await Person.find(account.personID, on: db) else { throw DomainError.notFound(entity: "account") }
+        return Actor(personID: person.id, displayName: person.fullName, grants: try await Scope.grants(of: person.id!, on: db), locale: acting.locale)
+    }
+
     public func me(actor: Actor) async throws -> PersonDTO {
         guard let id = actor.personID else { throw DomainError.unauthenticated() }
         guard let row = try await db.sql.raw("""

@@ -134,6 +134,11 @@ extension Application {
         return Actor(personID: identity.personID, displayName: identity.displayName, grants: identity.grants)
     }
 
+    /// The actor of any account (demo accounts have the demo password, not the test one).
+    func actorFor(_ username: String) async throws -> Actor {
+        try await DirectoryService(db: db, ctx: services.directory).actor(username: username, acting: .system("test"))
+    }
+
     func count<M: Model>(_ m: M.Type) async throws -> Int { try await M.query(on: db).count() }
 }
 
