@@ -118,7 +118,9 @@ schemas = {
    "subjects": arr({"type": "string"}), "grades": arr({"type": "string"}), "scopeLevel": {"type": ["string", "null"]},
    "ratingAverage": {"type": ["number", "null"]}, "ratingCount": {"type": "integer"}, "usageCount": {"type": "integer"}, "size": {"type": ["integer", "null"]},
    "publishedAt": {"type": ["string", "null"]}, "updatedAt": {"type": ["string", "null"]}}},
- "SearchResults": {"type": "object", "properties": {"query": {"type": "string"}, "total": {"type": "integer"}, "page": {"type": "integer"}, "pageSize": {"type": "integer"},
+ "SearchResults": {"type": "object", "properties": {"query": {"type": "string"}, "total": {"type": "integer"},
+   "totalIsLowerBound": {"type": "boolean", "description": "More matched than were counted (10,000): the total is at least this"},
+   "facetsFromNewest": {"type": ["integer", "null"], "description": "When set, ranking and facet counts cover only this many newest matches"}, "page": {"type": "integer"}, "pageSize": {"type": "integer"},
    "items": arr(ref("ResourceSummary")),
    "facets": {"type": "object", "description": "subject, grade, type, language, licence, scope", "additionalProperties": arr({"type": "object", "properties": {
      "value": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"}}})}}},

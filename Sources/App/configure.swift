@@ -70,7 +70,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         throw AppConfig.Problem(variable: "EDUCOMMONS_DATA", message: "cannot create '\(config.blobDirectory)': \(error.localizedDescription)")
     }
     app.services = AppServices(config: config, localizer: localizer, directory: directory,
-                               library: LibraryContext(rules: libraryRules, blobs: blobs, directory: directory),
+                               library: LibraryContext(rules: libraryRules, blobs: blobs, directory: directory,
+                                                        searchCacheSeconds: TimeInterval(config.searchCacheSeconds)),
                                metrics: PrometheusCollectorRegistry(), assets: assets, openAPI: ByteBuffer(data: openAPI))
 
     app.views.use(.leaf)

@@ -36,6 +36,9 @@ public struct AppConfig: Sendable {
     public var adminEmail = "admin@educommons.local"
     public var repositoryName = "EduCommons"
 
+    /// Seconds a search answer is reused (0: never). Changes made by this process clear it.
+    public var searchCacheSeconds = 30
+
     /// PostgreSQL connections per event loop (the pool is this times the core count).
     public var postgresConnectionsPerLoop: Int = 4
 
@@ -145,6 +148,13 @@ public struct AppConfig: Sendable {
         guard adminEmail.contains("@") else {
             throw Problem(variable: "EDUCOMMONS_ADMIN_EMAIL", message: "'\(adminEmail)' is not an e-mail address")
         }
+        var searchCache = 30
+        if let c = value("EDUCOMMONS_SEARCH_CACHE_SECONDS") {
+            guard let n = Int(c), (0...3600).contains(n) else {
+                throw Problem(variable: "EDUCOMMONS_SEARCH_CACHE_SECONDS", message: "'\(c)' is not a number of seconds between 0 and 3600")
+            }
+            searchCache = n
+        }
         let home = value("EDUCOMMONS_HOME") ?? FileManager.default.currentDirectoryPath
         guard FileManager.default.fileExists(atPath: home + "/Resources/Localization/en.json") else {
             throw Problem(variable: "EDUCOMMONS_HOME", message: "'\(home)' does not contain Resources/Localization; run from the project folder or set EDUCOMMONS_HOME")
@@ -156,6 +166,7 @@ public struct AppConfig: Sendable {
         config.trustedProxies = proxies
         config.uploadLimitsMB = limits
         config.oaiRepositoryID = oaiID
+        config.searchCacheSeconds = searchCache
         config.adminEmail = adminEmail
         if let name = value("EDUCOMMONS_REPOSITORY_NAME") { config.repositoryName = name }
         return config

@@ -213,11 +213,15 @@ public struct FacetValueDTO: Sendable, Codable, Equatable {
 public struct SearchResultsDTO: Sendable, Codable {
     public var query: String
     public var total: Int
+    /// True when there are more matches than were counted (the total is "at least").
+    public var totalIsLowerBound: Bool
     public var page: Int
     public var pageSize: Int
     public var items: [ResourceSummaryDTO]
     /// subject, grade, type, language, licence, scope -> values with counts.
     public var facets: [String: [FacetValueDTO]]
+    /// When set, facet counts and ranking cover only this many newest matches.
+    public var facetsFromNewest: Int?
 }
 
 /// Where the bytes of a version (or one of its renditions) are, for the delivery route.

@@ -240,5 +240,6 @@ public struct LibraryImporter: Sendable {
             try await sql.bulkInsert(into: AuditEvent.schema, columns: AuditLog.columns, rows: auditRows)
             try await SearchIndex.putMany(searchDocs, on: sql)
         }
+        if !searchDocs.isEmpty { ctx.searchCache.invalidate() }
     }
 }

@@ -10,8 +10,11 @@ public struct LibraryContext: Sendable {
     public var clock: any PlatformClock
     public var audit: AuditLog
     public var directory: DirectoryContext
+    public let searchCache: SearchCache
 
-    public init(rules: LibraryRules, blobs: any BlobStore, directory: DirectoryContext, clock: any PlatformClock = SystemClock()) {
+    public init(rules: LibraryRules, blobs: any BlobStore, directory: DirectoryContext, clock: any PlatformClock = SystemClock(),
+                searchCacheSeconds: TimeInterval = 30) {
+        self.searchCache = SearchCache(ttl: searchCacheSeconds)
         self.rules = rules
         self.blobs = blobs
         self.clock = clock

@@ -160,6 +160,7 @@ extension LibraryService {
             try await ctx.audit.record(on: tx, actor: actor, action: "resource.update", entityType: "resource", entityID: id,
                                        orgID: r.orgID, orgPath: r.orgPath, changes: changes)
         }
+        if r.publishedVersion != nil { ctx.searchCache.invalidate() }
         return try await dto(r, seesWork: true, actor: actor)
     }
 

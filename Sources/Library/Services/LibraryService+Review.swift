@@ -182,6 +182,8 @@ extension LibraryService {
                                        changes: AuditChange.diff([("status", before, to.rawValue), ("scope", nil, r.scopePath)])
                                            + (comment.map { [AuditChange(field: "comment", before: nil, after: $0)] } ?? []))
         }
+        // After the commit, so no search can cache the state before it.
+        if reindex { ctx.searchCache.invalidate() }
     }
 
     func recordReview(_ r: Resource, action: String, comment: String, actor: Actor, on tx: any Database) async throws {

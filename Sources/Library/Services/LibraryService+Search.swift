@@ -33,64 +33,110 @@ extension LibraryService {
         if !(1...500).contains(query.page) { problems.append(FieldProblem(field: "page", reason: "validation.page", arguments: ["500"])) }
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
 
+        let key = cacheKey(tokens: tokens, filters: active, page: query.page, actor: actor)
+        if let hit = ctx.searchCache.get(key) { return hit }
+        let result = try await execute(tokens: tokens, filters: active, page: query.page, text: text, actor: actor)
+        ctx.searchCache.put(key, result)
+        return result
+    }
+
+    /// How many of the newest matches are ranked and counted by facet. Broad queries
+    /// ("bài giảng") match hundreds of thousands of resources; scoring and faceting all of
+    /// them costs hundreds of milliseconds, so both work on the newest matches, the page
+    /// says so, and the total is exact up to `countCap`.
+    public static let candidateLimit = 1000
+    public static let countCap = 10_000
+
+    func execute(tokens: [String], filters active: [(String, String)], page: Int, text: String, actor: Actor) async throws -> SearchResultsDTO {
         let sql = db.sql
         let dialect = Dialect.of(sql)
-        // Matched documents with their score; lower is better on both engines here.
-        let source: SQLQueryString
-        if tokens.isEmpty {
-            source = "SELECT s.doc_no, 0.0 AS score, s.published_at FROM resource_search s"
-        } else if dialect == .postgres {
-            source = """
-                SELECT s.doc_no, -ts_rank(s.doc, q.query, 1) AS score, s.published_at
-                FROM resource_search s, CAST(\(bind: SearchIndex.matchExpression(tokens, dialect: dialect)) AS tsquery) AS q(query)
-                WHERE s.doc @@ q.query
-                """
-        } else {
-            source = """
-                SELECT s.doc_no, bm25(resource_fts, 4.0, 1.0) AS score, s.published_at
-                FROM resource_fts JOIN resource_search s ON s.doc_no = resource_fts.rowid
-                WHERE resource_fts MATCH \(bind: SearchIndex.matchExpression(tokens, dialect: dialect))
-                """
-        }
         var conditions: [SQLQueryString] = [visibilityCondition(actor)]
         for (facet, value) in active {
             conditions.append("EXISTS (SELECT 1 FROM resource_facets f WHERE f.doc_no = s.doc_no AND f.facet = \(bind: facet) AND f.value = \(bind: value))")
         }
-        let whereClause = SQLQueryString(tokens.isEmpty ? " WHERE " : " AND ") + conditions.joined(separator: " AND ")
-        let matched = source + whereClause
-        let order: SQLQueryString = tokens.isEmpty ? "m.published_at DESC, m.doc_no DESC" : "m.score, m.published_at DESC, m.doc_no DESC"
-        let offset = (query.page - 1) * Self.searchPageSize
+        let filter = conditions.joined(separator: " AND ")
+        // Matching documents, newest publication first (doc numbers grow with publication).
+        let matching: SQLQueryString
+        if tokens.isEmpty {
+            matching = "SELECT s.doc_no FROM resource_search s WHERE " + filter
+        } else if dialect == .postgres {
+            matching = "SELECT s.doc_no FROM resource_search s WHERE s.doc @@ CAST(\(bind: SearchIndex.matchExpression(tokens, dialect: dialect)) AS tsquery) AND " + filter
+        } else {
+            matching = "SELECT s.doc_no FROM resource_fts JOIN resource_search s ON s.doc_no = resource_fts.rowid WHERE resource_fts MATCH \(bind: SearchIndex.matchExpression(tokens, dialect: dialect)) AND " + filter
+        }
+        let limit = max(Self.candidateLimit, page * Self.searchPageSize)
+        let candidates = try await sql.raw(matching + " ORDER BY s.doc_no DESC LIMIT \(bind: limit)").all()
+            .map { try $0.decode(column: "doc_no", as: Int64.self) }
 
-        let pageRows = try await sql.raw("""
-            SELECT r.resource_id FROM (\(matched)) m JOIN resource_search r ON r.doc_no = m.doc_no
-            ORDER BY \(order) LIMIT \(bind: Self.searchPageSize) OFFSET \(bind: offset)
-            """).all()
-        let ids = try pageRows.map { try $0.decode(column: "resource_id", as: UUID.self) }
-        let counts = try await sql.raw("""
-            WITH hits AS (\(matched))
-            SELECT '' AS facet, '' AS value, COUNT(*) AS n FROM hits
-            UNION ALL
-            SELECT f.facet, f.value, COUNT(*) AS n FROM hits JOIN resource_facets f ON f.doc_no = hits.doc_no GROUP BY f.facet, f.value
-            """).all()
+        var total = candidates.count
+        var lowerBound = false
+        if candidates.count == limit {
+            let row = try await sql.raw("SELECT COUNT(*) AS n FROM (" + matching + " LIMIT \(bind: Self.countCap + 1)) m").first()
+            total = min(try row?.decode(column: "n", as: Int.self) ?? 0, Self.countCap)
+            lowerBound = total >= Self.countCap
+        }
 
-        var total = 0
+        // Relevance: documents with every word in the title come first, then the others;
+        // newest first within each group.
+        var ordered = candidates
+        if !tokens.isEmpty, let lowest = candidates.last {
+            let titleHits: Set<Int64>
+            if dialect == .postgres {
+                let weighted = tokens.map { "'\($0)':A" }.joined(separator: " & ")
+                titleHits = Set(try await sql.raw("SELECT doc_no FROM resource_search WHERE doc @@ CAST(\(bind: weighted) AS tsquery) AND doc_no >= \(bind: lowest)").all()
+                    .map { try $0.decode(column: "doc_no", as: Int64.self) })
+            } else {
+                let titleOnly = "{title} : (" + SearchIndex.matchExpression(tokens, dialect: dialect) + ")"
+                titleHits = Set(try await sql.raw("SELECT rowid AS doc_no FROM resource_fts WHERE resource_fts MATCH \(bind: titleOnly) AND rowid >= \(bind: lowest)").all()
+                    .map { try $0.decode(column: "doc_no", as: Int64.self) })
+            }
+            ordered = candidates.filter(titleHits.contains) + candidates.filter { !titleHits.contains($0) }
+        }
+        let offset = (page - 1) * Self.searchPageSize
+        let pageDocs = Array(ordered.dropFirst(offset).prefix(Self.searchPageSize))
+
         var facets: [String: [FacetValueDTO]] = [:]
-        for row in counts {
-            let facet = try row.decode(column: "facet", as: String.self)
-            let value = try row.decode(column: "value", as: String.self)
-            let n = try row.decode(column: "n", as: Int.self)
-            if facet.isEmpty { total = n; continue }
-            facets[facet, default: []].append(FacetValueDTO(value: value, label: facetLabel(facet, value, locale: actor.locale), count: n))
+        if !candidates.isEmpty {
+            // Integers from our own query: inlined rather than a thousand bind parameters.
+            let list = candidates.map(String.init).joined(separator: ",")
+            let rows = try await sql.raw("SELECT facet, value, COUNT(*) AS n FROM resource_facets WHERE doc_no IN (\(unsafeRaw: list)) GROUP BY facet, value").all()
+            for row in rows {
+                let facet = try row.decode(column: "facet", as: String.self)
+                let value = try row.decode(column: "value", as: String.self)
+                facets[facet, default: []].append(FacetValueDTO(value: value, label: facetLabel(facet, value, locale: actor.locale),
+                                                                count: try row.decode(column: "n", as: Int.self)))
+            }
         }
         let gradeRank = Dictionary(uniqueKeysWithValues: ctx.rules.gradeOrder.enumerated().map { ($1, $0) })
         for (k, v) in facets {
             facets[k] = k == "grade" ? v.sorted { (gradeRank[$0.value] ?? 999) < (gradeRank[$1.value] ?? 999) }
                                      : v.sorted { ($1.count, $0.label) < ($0.count, $1.label) }
         }
+        var ids: [UUID] = []
+        if !pageDocs.isEmpty {
+            let rows = try await sql.raw("SELECT doc_no, resource_id FROM resource_search WHERE doc_no IN (\(unsafeRaw: pageDocs.map(String.init).joined(separator: ",")))").all()
+            var byDoc: [Int64: UUID] = [:]
+            for row in rows { byDoc[try row.decode(column: "doc_no", as: Int64.self)] = try row.decode(column: "resource_id", as: UUID.self) }
+            ids = pageDocs.compactMap { byDoc[$0] }
+        }
         let rows = try await Resource.query(on: db).filter(\.$id ~~ ids).all()
         let byID = Dictionary(uniqueKeysWithValues: rows.map { ($0.id!, $0) })
-        let items = try await summaries(ids.compactMap { byID[$0] }, actor: actor)
-        return SearchResultsDTO(query: text, total: total, page: query.page, pageSize: Self.searchPageSize, items: items, facets: facets)
+        // Search shows what everyone in the scope sees: the published view.
+        let items = try await summaries(ids.compactMap { byID[$0] }, actor: actor, publishedView: true)
+        return SearchResultsDTO(query: text, total: total, totalIsLowerBound: lowerBound, page: page, pageSize: Self.searchPageSize,
+                                items: items, facets: facets,
+                                facetsFromNewest: candidates.count == limit ? limit : nil)
+    }
+
+    /// Searches with the same words, filters and page by people who see the same things
+    /// share one cached answer (a school's pupils, everyone anonymous).
+    func cacheKey(tokens: [String], filters: [(String, String)], page: Int, actor: Actor) -> String {
+        var parts = [tokens.joined(separator: " "), filters.map { "\($0.0)=\($0.1)" }.joined(separator: "&"), String(page), actor.locale.rawValue]
+        if actor.isSystem { parts.append("system") } else {
+            parts.append(Set(actor.grants.flatMap { OrgPath.selfAndAncestors($0.orgPath) }).sorted().joined(separator: ","))
+            parts.append(OrgPath.minimalPrefixes(actor.grants.filter { Self.overseeingRoles.contains($0.role) }.map(\.orgPath)).joined(separator: ","))
+        }
+        return parts.joined(separator: "|")
     }
 
     /// Published documents the actor may see: national ones; those published at an

@@ -149,14 +149,14 @@ public struct LibraryService: Sendable {
 
     static let submittable: Set<ResourceStatus> = [.draft, .changesRequested, .withdrawn, .published]
 
-    func summaries(_ rows: [Resource], actor: Actor) async throws -> [ResourceSummaryDTO] {
+    func summaries(_ rows: [Resource], actor: Actor, publishedView: Bool = false) async throws -> [ResourceSummaryDTO] {
         guard !rows.isEmpty else { return [] }
         // One query for the sizes of the versions shown.
         let versions = try await ResourceVersion.query(on: db).filter(\.$resourceID ~~ rows.map { $0.id! }).all()
         var sizes: [UUID: [Int: Int64]] = [:]
         for v in versions { sizes[v.resourceID, default: [:]][v.number] = v.size }
         return rows.map { r in
-            let seesWork = canSeeWork(r, actor: actor)
+            let seesWork = !publishedView && canSeeWork(r, actor: actor)
             let shown = seesWork ? r.latestVersion : (r.publishedVersion ?? 0)
             return ResourceSummaryDTO(
                 id: r.id!, kind: r.kind, status: seesWork ? r.status : ResourceStatus.published.rawValue,
