@@ -439,6 +439,9 @@ M = {
  "library.licence.CC0-1.0": ("CC0 (no rights reserved)", "CC0 (không giữ bản quyền)", "CC0（放弃版权）"),
  "library.licence.public-domain": ("Public domain", "Phạm vi công cộng", "公有领域"),
  "library.licence.all-rights-reserved": ("All rights reserved", "Bảo lưu mọi quyền", "保留所有权利"),
+ "validation.code": ("Use letters, digits, dot and dash only (at most 40).", "Chỉ dùng chữ cái, chữ số, dấu chấm và gạch ngang (tối đa 40).", "只能使用字母、数字、点和连字符（最多 40 个）。"),
+ "validation.country": ("Give the two-letter country code (VN, CN).", "Hãy nhập mã quốc gia hai chữ cái (VN, CN).", "请填写两位国家代码（VN、CN）。"),
+ "validation.curriculum-no-lessons": ("The file defines no lessons.", "Tệp không có bài học nào.", "文件中没有任何课时。"),
 }
 
 def main():

@@ -127,6 +127,14 @@ schemas = {
  "ReviewEvent": {"type": "object", "properties": {"action": {"type": "string", "enum": ["submitted", "claimed", "commented", "changesRequested", "approved", "withdrawn"]},
    "actorName": {"type": "string"}, "comment": {"type": "string"}, "version": {"type": "integer"}, "at": {"type": "string", "format": "date-time"}}},
  "Comment": {"type": "object", "properties": {"comment": {"type": "string", "maxLength": 4000}}},
+ "Curriculum": {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}, "code": {"type": "string"}, "country": {"type": "string"},
+   "name": LT, "displayName": {"type": "string"}, "lessons": {"type": "integer"}}},
+ "CurriculumNode": {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}, "kind": {"type": "string", "enum": ["subject", "grade", "series", "edition", "unit", "lesson"]},
+   "code": {"type": "string"}, "path": {"type": "string"}, "name": {"type": "string"}, "subject": {"type": "string"}, "grade": {"type": "string"}}},
+ "Coverage": {"type": "object", "properties": {"curriculum": ref("Curriculum"), "scopeOrgId": {"type": "string", "format": "uuid"},
+   "lessons": {"type": "integer"}, "covered": {"type": "integer"}, "share": {"type": "number"},
+   "rows": arr({"type": "object", "properties": {"subject": {"type": "string"}, "subjectName": {"type": "string"}, "grade": {"type": "string"},
+     "gradeName": {"type": "string"}, "lessons": {"type": "integer"}, "covered": {"type": "integer"}, "share": {"type": "number"}}})}},
 }
 
 P = "/api/v1"
@@ -211,6 +219,17 @@ paths = {
    {"200": {"description": "The file", "content": {"*/*": {}}}, **errs(404)},
    params=[RID, {"name": "version", "in": "path", "required": True, "schema": {"type": "integer"}}, {"name": "path", "in": "path", "required": True, "schema": {"type": "string"}}],
    tags=["library"], auth=False)},
+ f"{P}/curricula": {
+   "get": op("Curriculum frameworks", {**ok(arr(ref("Curriculum")))}, tags=["library"], auth=False),
+   "post": op("Import or update a framework from CSV (administrators): columns subject, grade, [series, edition,] unit, lesson, name_vi, name_en, name_zh",
+              {**ok(ref("Curriculum"), "201", "Imported"), **errs(400, 401, 403, 422)},
+              params=[query("code", "Framework code, e.g. vn-gdpt-2018"), query("country", "VN or CN"), query("name.vi", "Name in Vietnamese"),
+                      query("name.en", "Name in English"), query("name.zh-Hans", "Name in Chinese")],
+              request={"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}, tags=["library"])},
+ f"{P}/curricula/{{id}}/nodes": {"get": op("Children of a node (or the subjects)", {**ok(arr(ref("CurriculumNode"))), **errs(404, 422)},
+   params=[path_param("id", "Framework"), query("parent", "Node id")], tags=["library"], auth=False)},
+ f"{P}/curricula/{{id}}/coverage": {"get": op("Share of lessons with a published resource available in an organisation, by subject and grade",
+   {**ok(ref("Coverage")), **errs(401, 404, 422)}, params=[path_param("id", "Framework"), query("orgId", "Organisation")], tags=["library"])},
  f"{P}/search/resources": {"get": op("Search published resources the caller may see, with facet counts",
    {**ok(ref("SearchResults")), **errs(422)},
    params=[query("q", "Words; Vietnamese with or without marks, Chinese without spaces, English stemmed"), query("subject", "Subject code"),

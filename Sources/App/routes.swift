@@ -80,6 +80,12 @@ func routes(_ app: Application) throws {
         api.on(.HEAD, "resources", ":id", "content", use: lib.content)
         api.get("resources", ":id", "package", ":version", "**", use: lib.packageFile)
         api.get("search", "resources", use: lib.search)
+
+        let curricula = CurriculumAPI()
+        api.get("curricula", use: curricula.list)
+        api.on(.POST, "curricula", body: .collect(maxSize: "8mb"), use: curricula.importCSV)
+        api.get("curricula", ":id", "nodes", use: curricula.nodes)
+        api.get("curricula", ":id", "coverage", use: curricula.coverage)
     }
 
     // Pages

@@ -184,4 +184,50 @@ struct LibrarySearchTests {
             _ = lw
         }
     }
+
+    @Test func broadSearchesCountExactlyAndFacetTheNewest() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ec-broad-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            var csv = "source_id,kind,url,title_vi,language,licence,subjects,grades\n"
+            for i in 0..<1050 { csv += "b\(i),link,https://example.org/\(i),Bài giảng số \(i),vi,CC-BY-4.0,\(i < 50 ? "physics" : "math"),9\n" }
+            try Data(csv.utf8).write(to: dir.appendingPathComponent("m.csv"))
+            let lib = LibraryService(db: app.db, ctx: app.services.library)
+            _ = try await LibraryImporter(library: lib).importFolder(dir, ownerOrgID: w.province.id, publishAt: w.nation.id, actor: .system("test"))
+            let anonymous = Actor(personID: nil, displayName: "anonymous", grants: [])
+            let r = try await lib.search(SearchQuery(q: "bai giang"), actor: anonymous)
+            #expect(r.total == 1050 && !r.totalIsLowerBound, "the total is exact below the cap")
+            #expect(r.facetsFromNewest == LibraryService.candidateLimit)
+            let counted = r.facets["subject"]?.reduce(0) { $0 + $1.count }
+            #expect(counted == LibraryService.candidateLimit, "facets cover the newest 1,000")
+            // The first 50 rows (physics) are the oldest, outside the newest 1,000.
+            #expect(r.facets["subject"]?.first(where: { $0.value == "physics" }) == nil)
+            // A narrower query is exact everywhere.
+            let narrow = try await lib.search(SearchQuery(q: "bai giang", subject: "physics"), actor: anonymous)
+            #expect(narrow.total == 50 && narrow.facetsFromNewest == nil)
+            // Page 51 is past the newest 1,000: still served, from a deeper candidate list.
+            let deep = try await lib.search(SearchQuery(q: "bai giang", page: 53), actor: anonymous)
+            #expect(deep.items.count == 10)
+        }
+    }
+
+    @Test func cachedAnswersNeverHidePublicationOrWithdrawal() async throws {
+        try await withTestApp { app in
+            let (lw, ids) = try await seed(app)
+            let first = try await search(app, "q=equation")
+            #expect(first?.items.map(\.id) == [ids["en"]!])
+            // Withdrawn: gone at once, although the same search was just cached.
+            _ = try await LibraryService(db: app.db, ctx: app.services.library).withdraw(ids["en"]!, reason: nil, actor: .system("test"))
+            #expect(try await search(app, "q=equation")?.total == 0)
+            // Published: there at once.
+            let teacher = try await app.bearer("teacher1")
+            var meta = lessonMetadata
+            meta["title"] = ["en": "Equations of lines"]
+            let id = try await app.createPDF(teacher, meta, data: TestFiles.pdf + Data("% lines".utf8))
+            try await app.publish(id, by: teacher, at: lw.world.nation.id, curator: try await app.bearer("admin"))
+            #expect(try await search(app, "q=equation")?.items.map(\.id) == [id])
+        }
+    }
 }
