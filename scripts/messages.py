@@ -442,6 +442,17 @@ M = {
  "validation.code": ("Use letters, digits, dot and dash only (at most 40).", "Chỉ dùng chữ cái, chữ số, dấu chấm và gạch ngang (tối đa 40).", "只能使用字母、数字、点和连字符（最多 40 个）。"),
  "validation.country": ("Give the two-letter country code (VN, CN).", "Hãy nhập mã quốc gia hai chữ cái (VN, CN).", "请填写两位国家代码（VN、CN）。"),
  "validation.curriculum-no-lessons": ("The file defines no lessons.", "Tệp không có bài học nào.", "文件中没有任何课时。"),
+ "cli.curriculum-imported": ("Curriculum {0} imported: {1} lessons.", "Đã nhập chương trình {0}: {1} bài học.", "已导入课程标准 {0}：共 {1} 课时。"),
+ "library.coverage": ("Curriculum coverage", "Mức độ bao phủ chương trình", "课程资源覆盖率"),
+ "library.coverage-intro": ("Share of lessons with at least one published resource available in the organisation.", "Tỉ lệ bài học đã có ít nhất một học liệu được xuất bản dùng được trong đơn vị.", "本机构可用的、至少有一个已发布资源的课时所占比例。"),
+ "library.coverage-framework": ("Curriculum", "Chương trình", "课程标准"),
+ "library.coverage-org": ("Organisation", "Đơn vị", "机构"),
+ "library.coverage-show": ("Show", "Xem", "查看"),
+ "library.coverage-lessons": ("Lessons", "Số bài", "课时数"),
+ "library.coverage-covered": ("With resources", "Đã có học liệu", "已有资源"),
+ "library.coverage-share": ("Share", "Tỉ lệ", "比例"),
+ "library.coverage-total": ("All subjects: {0} of {1} lessons ({2})", "Tất cả các môn: {0}/{1} bài ({2})", "全部学科：{1} 课时中 {0} 课时（{2}）"),
+ "library.coverage-none": ("No curriculum has been imported yet.", "Chưa có chương trình nào được nhập.", "尚未导入任何课程标准。"),
 }
 
 def main():

@@ -123,6 +123,7 @@ func routes(_ app: Application) throws {
         pages.on(.POST, "library", "new", body: .stream, use: lib.create)
         pages.get("library", "mine", use: lib.mine)
         pages.get("library", "review", use: lib.queue)
+        pages.get("library", "coverage", use: lib.coverage)
         pages.get("library", ":id", use: lib.resource)
         pages.on(.POST, "library", ":id", "versions", body: .stream, use: lib.addVersion)
         pages.post("library", ":id", ":step", use: lib.step)

@@ -73,6 +73,12 @@ struct CurriculumTests {
             try await app.testing().test(.GET, "api/v1/resources/\(r1)", headers: teacher) { res in
                 #expect(res.decoded(ResourceDTO.self)?.alignments.first?.path == "math/9/u4/l2/")
             }
+            let page = try await PageTests().signIn(app, "teacher1", lang: "en")
+            try await app.testing().test(.GET, "library/coverage?lang=en", headers: page) { res in
+                #expect(res.status == .ok)
+                #expect(res.body.string.contains("All subjects: 3 of 5 lessons (60%)"), "\(res.body.string.suffix(1500))")
+                #expect(res.body.string.contains("class=\"w75\""))
+            }
             // Importing again keeps the node ids resources are aligned to.
             _ = try await importFramework(app)
             #expect(try await lib.coverage(fw.id, scopeOrgID: lw.world.schoolA.id, actor: .system("test")).covered == 3)

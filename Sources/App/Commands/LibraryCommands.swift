@@ -5,7 +5,7 @@ import Directory
 import Library
 
 struct LibraryCommands: AsyncCommandGroup {
-    var commands: [String: any AnyAsyncCommand] { ["import": LibraryImportCommand()] }
+    var commands: [String: any AnyAsyncCommand] { ["import": LibraryImportCommand(), "curriculum": CurriculumImportCommand()] }
     var help: String { "Manage the learning-resource commons." }
 }
 
@@ -54,6 +54,38 @@ struct LibraryImportCommand: AsyncCommand {
         } catch let e as DomainError {
             c.error(l.text("cli.import-refused", locale))
             App.report(e, on: c, localizer: l, locale: locale)
+            throw e
+        }
+    }
+}
+
+/// `educommons library curriculum <file.csv> --code vn-gdpt-2018 --country VN --name "Chương trình GDPT 2018"`
+struct CurriculumImportCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "file", help: "CSV with subject, grade, [series, edition,] unit, lesson, name_vi, name_en, name_zh") var file: String
+        @Option(name: "code", help: "Framework code, e.g. vn-gdpt-2018") var code: String?
+        @Option(name: "country", help: "Two-letter country code: VN or CN") var country: String?
+        @Option(name: "name", help: "Framework name (in the operator's language)") var name: String?
+    }
+    var help: String { "Imports or updates a curriculum framework; every problem is listed with its line and nothing is written." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await migrate(app)
+        let l = app.services.localizer
+        let locale = app.services.config.defaultLocale
+        guard let data = FileManager.default.contents(atPath: signature.file) else {
+            context.console.error(l.text("validation.import-file-missing", locale, [signature.file]))
+            throw DomainError.invalid(field: "file", reason: "validation.import-file-missing", arguments: [signature.file])
+        }
+        do {
+            let fw = try await LibraryService(db: app.db, ctx: app.services.library).importCurriculum(
+                code: signature.code ?? "", country: signature.country ?? "", name: LocalizedText([locale.rawValue: signature.name ?? ""]),
+                csv: data, fileName: (signature.file as NSString).lastPathComponent, actor: .system("cli curriculum"))
+            context.console.print(l.text("cli.curriculum-imported", locale, [fw.code, String(fw.lessons)]))
+        } catch let e as DomainError {
+            context.console.error(l.text("cli.import-refused", locale))
+            App.report(e, on: context.console, localizer: l, locale: locale)
             throw e
         }
     }

@@ -299,6 +299,40 @@ struct LibraryPages {
         return try await req.page("library-list", view)
     }
 
+    // MARK: coverage
+
+    struct CoveragePage: Encodable, Sendable {
+        var base: PageBase
+        var frameworks: [SelectOption]
+        var orgs: [SelectOption]
+        var rows: [Row]
+        var summary: String?
+        struct Row: Encodable, Sendable { var subject: String; var grade: String; var lessons: Int; var covered: Int; var percent: String; var width: Int }
+    }
+
+    @Sendable func coverage(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let lib = req.library
+        let frameworks = try await lib.curricula(locale: req.locale)
+        let selectedFramework = req.query[String.self, at: "curriculum"].flatMap(UUID.init(uuidString:)) ?? frameworks.first?.id
+        // The organisations of the reader's own grants, from the top down.
+        var seen = Set<UUID>()
+        let grants = actor.grants.filter { $0.orgKind != .class && seen.insert($0.orgID).inserted }.sorted { $0.orgPath.count < $1.orgPath.count }
+        let selectedOrg = req.query[String.self, at: "org"].flatMap(UUID.init(uuidString:)) ?? grants.first?.orgID
+        var page = CoveragePage(base: await PageBase.make(req, title: req.t("library.coverage")),
+                                frameworks: frameworks.map { SelectOption(value: $0.id.uuidString, label: $0.displayName, selected: $0.id == selectedFramework) },
+                                orgs: grants.map { SelectOption(value: $0.orgID.uuidString, label: $0.orgName.pick(req.locale), selected: $0.orgID == selectedOrg) },
+                                rows: [], summary: nil)
+        if let f = selectedFramework, let o = selectedOrg {
+            let c = try await lib.coverage(f, scopeOrgID: o, actor: actor)
+            let pct = { (x: Double) in String(format: "%.0f%%", x * 100) }
+            page.rows = c.rows.map { .init(subject: $0.subjectName, grade: $0.gradeName, lessons: $0.lessons, covered: $0.covered,
+                                           percent: pct($0.share), width: Int(($0.share * 100).rounded())) }
+            page.summary = req.t("library.coverage-total", [String(c.covered), String(c.lessons), pct(c.share)])
+        }
+        return try await req.page("library-coverage", page)
+    }
+
     // MARK: helpers
 
     static func row(_ s: ResourceSummaryDTO, _ req: Request, _ format: LocaleFormat, showStatus: Bool) -> ResultRow {
