@@ -25,6 +25,39 @@ QUERIES = [
 ]
 
 
+def varied(n, seed=11):
+    """Distinct searches (words x grade or subject x page), so an answer cache rarely helps."""
+    import random
+    rnd = random.Random(seed)
+    words = [q for q in QUERIES if q.startswith("q=") and "&" not in q]
+    subjects = ["math", "physics", "chemistry", "biology", "history", "geography", "literature", "english", "informatics"]
+    out = set()
+    assert n <= len(words) * 22 * 3 // 2, "not that many distinct combinations"
+    while len(out) < n:
+        q = rnd.choice(words)
+        r = rnd.random()
+        if r < 0.4:
+            q += f"&grade={rnd.randint(1, 12)}"
+        elif r < 0.7:
+            q += f"&subject={rnd.choice(subjects)}"
+        q += f"&page={rnd.randint(1, 3)}"
+        out.add(q)
+    return sorted(out)
+
+
+def bearer(port, user):
+    """A token for a demo account: the bench's demo password, or the default one when the
+    database was seeded earlier without it."""
+    for password in (PASSWORD, "educommons-demo"):
+        c = http.client.HTTPConnection("127.0.0.1", port)
+        c.request("POST", "/api/v1/auth/token", body=json.dumps({"username": user, "password": password}), headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        body = r.read()
+        if r.status == 201:
+            return json.loads(body)["token"]
+    raise RuntimeError(f"cannot sign in as {user}")
+
+
 def encode(q):
     out = []
     for pair in q.split("&"):
@@ -100,24 +133,30 @@ def concurrent(port, paths, seconds, auth, connections=32):
             "p50_ms": float(p50), "p95_ms": float(p95), "p99_ms": float(p99), "errors": int(errors)}
 
 
-def run_one(binary, corpus, label, seconds, pg_url=None):
+def run_one(binary, corpus, label, seconds, pg_url=None, existing_data=None):
+    """With `existing_data` (a data folder, or for PostgreSQL any folder plus a database that
+    already holds the corpus) the import is skipped and only searches are measured."""
     work = tempfile.mkdtemp(prefix=f"ec-libbench-{label}-")
-    data = os.path.join(work, "data")
+    data = existing_data or os.path.join(work, "data")
     env = dict(os.environ, EDUCOMMONS_DATA=data, EDUCOMMONS_DEMO_PASSWORD=PASSWORD, EDUCOMMONS_HOME=ROOT, LOG_LEVEL="warning")
     env.pop("DATABASE_URL", None)
     if pg_url:
         env["DATABASE_URL"] = pg_url
-    dirs = split_corpus(corpus, work)
+    cache_off = os.environ.get("EDUCOMMONS_SEARCH_CACHE_SECONDS") == "0"
+    dirs = split_corpus(corpus, work) if not existing_data else {}
     port = free_port()
     proc = subprocess.Popen([binary, "serve", "--demo", "--port", str(port)], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     result = {"database": label}
     try:
         wait_healthy(port, proc, limit=300)
         started = time.perf_counter()
+        if existing_data:
+            result["import_seconds"] = "reused an imported database"
         for scope, d in dirs.items():
             subprocess.run([binary, "library", "import", d, "--org", "/vn/19/", "--publish", "/vn/" if scope == "nation" else "/vn/19/"],
                            env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        result["import_seconds"] = round(time.perf_counter() - started, 1)
+        if not existing_data:
+            result["import_seconds"] = round(time.perf_counter() - started, 1)
         if pg_url:
             out = subprocess.run(["psql", pg_url, "-tAc", "SELECT pg_database_size(current_database()), "
                                   "pg_total_relation_size('resource_search') + pg_total_relation_size('resource_facets')"],
@@ -128,14 +167,19 @@ def run_one(binary, corpus, label, seconds, pg_url=None):
             size = sum(os.path.getsize(os.path.join(data, f)) for f in os.listdir(data) if f.startswith("educommons.sqlite"))
             result["database_mb"] = round(size / 1048576, 1)
         paths = [encode(q) for q in QUERIES]
-        t = token(port, "teacher")
+        t = bearer(port, "teacher")
         auth = {"Authorization": f"Bearer {t}"}
         result["one_client_anonymous"], totals = sequential(port, paths, seconds, {})
         result["one_client_signed_in"], _ = sequential(port, paths, seconds, auth)
         result["hits_per_query"] = {urllib.parse.unquote(p.split("?", 1)[1]): n for p, n in totals}
         result["clients_32_anonymous"] = concurrent(port, paths, seconds, None)
         result["clients_32_signed_in"] = concurrent(port, paths, seconds, f"Bearer {t}")
+        mix = [encode(q) for q in varied(600)]
+        result["clients_32_varied_600_queries"] = concurrent(port, mix, seconds, f"Bearer {t}")
+        result["one_client_varied"], _ = sequential(port, mix, seconds, auth)
         result["rss_mb_after"] = round(rss_kb(proc.pid) / 1024, 1)
+        if cache_off:
+            result["search_cache"] = "off (EDUCOMMONS_SEARCH_CACHE_SECONDS=0)"
     finally:
         stop(proc)
         shutil.rmtree(work, ignore_errors=True)
@@ -149,16 +193,21 @@ def main():
     ap.add_argument("--pg", help="PostgreSQL URL of an empty database to use (dropped and re-created schema)")
     ap.add_argument("--seconds", type=int, default=20)
     ap.add_argument("--only", choices=["sqlite", "postgres"])
+    ap.add_argument("--sqlite-data", help="a data folder that already holds the imported corpus (skips the import)")
+    ap.add_argument("--pg-existing", action="store_true", help="the --pg database already holds the corpus (skips the import)")
     a = ap.parse_args()
     rows = sum(1 for f in os.listdir(a.corpus) if f.endswith(".csv") for _ in open(os.path.join(a.corpus, f), encoding="utf-8")) - \
         len([f for f in os.listdir(a.corpus) if f.endswith(".csv")])
     out = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)},
            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "corpus_rows": rows, "queries": QUERIES, "results": []}
     if a.only != "postgres":
-        out["results"].append(run_one(a.binary, a.corpus, "sqlite", a.seconds))
+        out["results"].append(run_one(a.binary, a.corpus, "sqlite", a.seconds, existing_data=a.sqlite_data))
     if a.pg and a.only != "sqlite":
-        subprocess.run(["psql", a.pg, "-qc", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"], check=True)
-        out["results"].append(run_one(a.binary, a.corpus, "postgres", a.seconds, a.pg))
+        if a.pg_existing:
+            out["results"].append(run_one(a.binary, a.corpus, "postgres", a.seconds, a.pg, existing_data=tempfile.mkdtemp(prefix="ec-pgdata-")))
+        else:
+            subprocess.run(["psql", a.pg, "-qc", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"], check=True)
+            out["results"].append(run_one(a.binary, a.corpus, "postgres", a.seconds, a.pg))
     print(json.dumps(out, ensure_ascii=False, indent=1))
 
 

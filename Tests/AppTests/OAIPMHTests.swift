@@ -74,7 +74,8 @@ struct OAIPMHTests {
             var identifiers: [String] = []
             var xml = try await get(app, "verb=ListIdentifiers&metadataPrefix=oai_dc")
             var pages = 0
-            while true {
+            // Bounded: a token that does not advance must fail the test, not hang it.
+            while pages < 10 {
                 pages += 1
                 identifiers += xml.components(separatedBy: "<identifier>").dropFirst().map { String($0.prefix(while: { $0 != "<" })) }
                 #expect(xml.contains("completeListSize=\"230\""))

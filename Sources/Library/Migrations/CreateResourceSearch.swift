@@ -5,7 +5,9 @@ import Platform
 /// The search index of published resources, one document per resource with an integer
 /// number (full-text engines key on integers), plus one row per facet value.
 /// SQLite: an FTS5 table without stored content (our tokens are already normalised, so
-/// FTS5 only splits on spaces). PostgreSQL: a weighted tsvector with a GIN index.
+/// FTS5 only splits on spaces). PostgreSQL: a weighted tsvector with a GIN index. Facet
+/// values and visibility are indexed as tag tokens too (`SearchTags`), so a filtered,
+/// visibility-checked search is one index query walked newest-first.
 struct CreateResourceSearch: AsyncMigration {
     func prepare(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
@@ -31,7 +33,7 @@ struct CreateResourceSearch: AsyncMigration {
                 """).run()
             try await sql.raw("CREATE INDEX resource_search_recent ON resource_search (published_at DESC)").run()
             try await sql.raw("""
-                CREATE VIRTUAL TABLE resource_fts USING fts5(title, body, content='', contentless_delete=1,
+                CREATE VIRTUAL TABLE resource_fts USING fts5(title, body, tags, content='', contentless_delete=1,
                   tokenize='unicode61 remove_diacritics 0', columnsize=1, detail='column')
                 """).run()
         }

@@ -14,6 +14,29 @@ struct SearchDocument: Sendable {
     var bodyText: String
     /// (facet, value) pairs: subject, grade, kind, language, licence, level.
     var facets: [(String, String)]
+
+    /// Facet and visibility tags, indexed beside the words.
+    var tags: [String] {
+        facets.map { SearchTags.facet($0.0, $0.1) } + SearchTags.visibility(scopePath: scopePath)
+    }
+}
+
+/// Tokens that put filters and visibility inside the full-text index: `zzf<facet><value>`
+/// for facet values, `zzs<hash>` for the exact scope path, `zzp<hash>` for every ancestor
+/// of it (what an overseer of that subtree may see). Words never look like these: query
+/// tokens are folded words, and no word starts with "zz" and runs on with a hash.
+enum SearchTags {
+    static func clean(_ s: String) -> String {
+        String(s.lowercased().unicodeScalars.filter { ("a"..."z").contains($0) || ("0"..."9").contains($0) }.map(Character.init))
+    }
+
+    static func facet(_ facet: String, _ value: String) -> String { "zzf" + clean(facet) + "x" + clean(value) }
+
+    static func hash(_ path: String) -> String { String(Digest.sha256Hex(path).prefix(16)) }
+
+    static func visibility(scopePath: String) -> [String] {
+        ["zzs" + hash(scopePath)] + OrgPath.selfAndAncestors(scopePath).map { "zzp" + hash($0) }
+    }
 }
 
 /// Writes and removes search documents on either database. Callers pass their
@@ -54,20 +77,21 @@ enum SearchIndex {
                 let doc = docs[i]
                 let title = SearchText.documentTokens(doc.titleText)
                 let body = SearchText.documentTokens(doc.bodyText)
+                let tags = doc.tags
                 if dialect == .postgres {
                     searchRows.append("""
                         (\(bind: numbers[i]), \(bind: doc.resourceID), \(bind: doc.scopePath), \(bind: doc.scopeLevel), \(bind: doc.publishedAt),
-                         CAST(\(bind: tsvectorLiteral(title: title, body: body)) AS tsvector))
+                         CAST(\(bind: tsvectorLiteral(title: title, body: body, tags: tags)) AS tsvector))
                         """)
                 } else {
                     searchRows.append("(\(bind: numbers[i]), \(bind: doc.resourceID), \(bind: doc.scopePath), \(bind: doc.scopeLevel), \(bind: doc.publishedAt.timeIntervalSince1970))")
-                    ftsRows.append("(\(bind: numbers[i]), \(bind: title.joined(separator: " ")), \(bind: body.joined(separator: " ")))")
+                    ftsRows.append("(\(bind: numbers[i]), \(bind: title.joined(separator: " ")), \(bind: body.joined(separator: " ")), \(bind: tags.joined(separator: " ")))")
                 }
             }
             let columns = dialect == .postgres ? "doc_no, resource_id, scope_path, scope_level, published_at, doc" : "doc_no, resource_id, scope_path, scope_level, published_at"
             try await sql.raw("INSERT INTO resource_search (\(unsafeRaw: columns)) VALUES " + searchRows.joined(separator: ", ")).run()
             if !ftsRows.isEmpty {
-                try await sql.raw("INSERT INTO resource_fts (rowid, title, body) VALUES " + ftsRows.joined(separator: ", ")).run()
+                try await sql.raw("INSERT INTO resource_fts (rowid, title, body, tags) VALUES " + ftsRows.joined(separator: ", ")).run()
             }
         }
         var facetRows: [[any Encodable & Sendable]] = []
@@ -93,10 +117,10 @@ enum SearchIndex {
     /// `'tok':1A 'tok':2A 'tok':3B`: built as a literal so PostgreSQL's parser (which
     /// depends on the database's locale) never re-splits our tokens. Tokens hold only
     /// letters, digits and Han characters, so no quoting is needed inside them.
-    static func tsvectorLiteral(title: [String], body: [String]) -> String {
+    static func tsvectorLiteral(title: [String], body: [String], tags: [String] = []) -> String {
         var parts: [String] = []
         var pos = 1
-        for (tokens, weight) in [(title, "A"), (body, "B")] {
+        for (tokens, weight) in [(title, "A"), (body, "B"), (tags, "D")] {
             for t in tokens {
                 parts.append("'\(t)':\(min(pos, 16383))\(weight)")
                 pos += 1

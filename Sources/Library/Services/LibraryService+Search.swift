@@ -50,22 +50,23 @@ extension LibraryService {
     func execute(tokens: [String], filters active: [(String, String)], page: Int, text: String, actor: Actor) async throws -> SearchResultsDTO {
         let sql = db.sql
         let dialect = Dialect.of(sql)
-        var conditions: [SQLQueryString] = [visibilityCondition(actor)]
-        for (facet, value) in active {
-            conditions.append("EXISTS (SELECT 1 FROM resource_facets f WHERE f.doc_no = s.doc_no AND f.facet = \(bind: facet) AND f.value = \(bind: value))")
-        }
-        let filter = conditions.joined(separator: " AND ")
-        // Matching documents, newest publication first (doc numbers grow with publication).
+        // Words, facet filters and visibility are all tokens of one index query, which the
+        // engine walks newest-first and stops after `limit` matches.
+        let expression = Self.indexQuery(words: tokens, filters: active, visibility: visibilityTags(actor), dialect: dialect)
         let matching: SQLQueryString
-        if tokens.isEmpty {
-            matching = "SELECT s.doc_no FROM resource_search s WHERE " + filter
+        let newestFirst: SQLQueryString
+        if expression.isEmpty {
+            matching = "SELECT doc_no FROM resource_search"
+            newestFirst = " ORDER BY doc_no DESC"
         } else if dialect == .postgres {
-            matching = "SELECT s.doc_no FROM resource_search s WHERE s.doc @@ CAST(\(bind: SearchIndex.matchExpression(tokens, dialect: dialect)) AS tsquery) AND " + filter
+            matching = "SELECT doc_no FROM resource_search WHERE doc @@ CAST(\(bind: expression) AS tsquery)"
+            newestFirst = " ORDER BY doc_no DESC"
         } else {
-            matching = "SELECT s.doc_no FROM resource_fts JOIN resource_search s ON s.doc_no = resource_fts.rowid WHERE resource_fts MATCH \(bind: SearchIndex.matchExpression(tokens, dialect: dialect)) AND " + filter
+            matching = "SELECT rowid AS doc_no FROM resource_fts WHERE resource_fts MATCH \(bind: expression)"
+            newestFirst = " ORDER BY rowid DESC"
         }
         let limit = max(Self.candidateLimit, page * Self.searchPageSize)
-        let candidates = try await sql.raw(matching + " ORDER BY s.doc_no DESC LIMIT \(bind: limit)").all()
+        let candidates = try await sql.raw(matching + newestFirst + " LIMIT \(bind: limit)").all()
             .map { try $0.decode(column: "doc_no", as: Int64.self) }
 
         var total = candidates.count
@@ -139,20 +140,29 @@ extension LibraryService {
         return parts.joined(separator: "|")
     }
 
-    /// Published documents the actor may see: national ones; those published at an
+    /// Tags of what the actor may see: national documents; documents published at an
     /// organisation the actor belongs to or sits under; and, for officials, curators,
     /// administrators and inspectors, everything published below their organisation.
-    func visibilityCondition(_ actor: Actor) -> SQLQueryString {
-        if actor.isSystem { return "1 = 1" }
-        var parts: [SQLQueryString] = ["s.scope_level = \(bind: PublishLevel.nation.rawValue)"]
-        let ancestors = Array(Set(actor.grants.flatMap { OrgPath.selfAndAncestors($0.orgPath) })).sorted()
-        if !ancestors.isEmpty {
-            parts.append("s.scope_path IN (" + ancestors.map { SQLQueryString("\(bind: $0)") }.joined(separator: ", ") + ")")
-        }
-        for p in OrgPath.minimalPrefixes(actor.grants.filter { Self.overseeingRoles.contains($0.role) }.map(\.orgPath)) {
-            parts.append("s.scope_path LIKE \(bind: p + "%")")
-        }
-        return "(" + parts.joined(separator: " OR ") + ")"
+    /// Nil for the system, which sees everything.
+    func visibilityTags(_ actor: Actor) -> [String]? {
+        if actor.isSystem { return nil }
+        var tags = [SearchTags.facet("scope", PublishLevel.nation.rawValue)]
+        tags += Set(actor.grants.flatMap { OrgPath.selfAndAncestors($0.orgPath) }).sorted().map { "zzs" + SearchTags.hash($0) }
+        tags += OrgPath.minimalPrefixes(actor.grants.filter { Self.overseeingRoles.contains($0.role) }.map(\.orgPath)).map { "zzp" + SearchTags.hash($0) }
+        return tags
+    }
+
+    /// `("a" "b") AND "zzf…" AND ("zzf…nation" OR "zzs…")` for FTS5, the same as a tsquery
+    /// for PostgreSQL. Empty when there is nothing to match (the system browsing).
+    static func indexQuery(words: [String], filters: [(String, String)], visibility: [String]?, dialect: Dialect) -> String {
+        let pg = dialect == .postgres
+        func quote(_ t: String) -> String { pg ? "'\(t)'" : "\"\(t)\"" }
+        let and = pg ? " & " : " AND ", or = pg ? " | " : " OR "
+        var groups: [String] = []
+        if !words.isEmpty { groups.append("(" + words.map(quote).joined(separator: and) + ")") }
+        groups += filters.map { quote(SearchTags.facet($0.0, $0.1)) }
+        if let visibility { groups.append("(" + visibility.map(quote).joined(separator: or) + ")") }
+        return groups.joined(separator: and)
     }
 
     func facetLabel(_ facet: String, _ value: String, locale: AppLocale) -> String {
