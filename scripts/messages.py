@@ -453,6 +453,15 @@ M = {
  "library.coverage-share": ("Share", "Tỉ lệ", "比例"),
  "library.coverage-total": ("All subjects: {0} of {1} lessons ({2})", "Tất cả các môn: {0}/{1} bài ({2})", "全部学科：{1} 课时中 {0} 课时（{2}）"),
  "library.coverage-none": ("No curriculum has been imported yet.", "Chưa có chương trình nào được nhập.", "尚未导入任何课程标准。"),
+ "error.upload-busy": ("This upload is receiving another request; wait for it to end.", "Tệp này đang nhận một yêu cầu khác; hãy đợi yêu cầu đó kết thúc.", "该上传正在处理另一个请求，请稍候。"),
+ "error.upload-complete": ("This upload is already complete.", "Tệp này đã tải lên xong.", "该上传已完成。"),
+ "error.upload-offset": ("The upload stands at byte {0}; continue from there.", "Tệp đang ở byte thứ {0}; hãy tiếp tục từ đó.", "上传已到第 {0} 字节，请从该处继续。"),
+ "error.upload-unfinished": ("The upload is not finished: {0} of {1} bytes have arrived.", "Tệp chưa tải lên xong: mới nhận {0}/{1} byte.", "上传尚未完成：已收到 {1} 字节中的 {0} 字节。"),
+ "validation.upload-past-length": ("More bytes were sent than the upload announced.", "Số byte gửi lên nhiều hơn độ dài đã khai báo.", "发送的字节数超过了声明的长度。"),
+ "problem.precondition-failed": ("Precondition failed", "Điều kiện tiên quyết không đạt", "前提条件不满足"),
+ "problem.unsupported-media-type": ("Unsupported media type", "Kiểu nội dung không được hỗ trợ", "不支持的内容类型"),
+ "error.tus-version": ("This server speaks tus 1.0.0: send Tus-Resumable: 1.0.0.", "Máy chủ dùng tus 1.0.0: hãy gửi Tus-Resumable: 1.0.0.", "本服务器使用 tus 1.0.0，请发送 Tus-Resumable: 1.0.0。"),
+ "error.tus-content-type": ("Send upload bytes as application/offset+octet-stream.", "Hãy gửi dữ liệu tải lên với kiểu application/offset+octet-stream.", "请以 application/offset+octet-stream 发送上传数据。"),
 }
 
 def main():

@@ -48,6 +48,9 @@ public func runEduCommons() async -> Int32 {
         if command == nil || command == "serve" {
             try await migrate(app)
             if demo { try await seedDemo(app, config: config) }
+            // Resumable uploads older than a day are abandoned: free their disk space.
+            let swept = try await LibraryService(db: app.db, ctx: app.services.library).sweepUploads()
+            if swept > 0 { app.logger.notice("removed \(swept) abandoned uploads") }
         } else if demo {
             app.logger.warning("--demo only applies to serve")
         }

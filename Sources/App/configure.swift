@@ -71,7 +71,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
     app.services = AppServices(config: config, localizer: localizer, directory: directory,
                                library: LibraryContext(rules: libraryRules, blobs: blobs, directory: directory,
-                                                        searchCacheSeconds: TimeInterval(config.searchCacheSeconds)),
+                                                        searchCacheSeconds: TimeInterval(config.searchCacheSeconds),
+                                                        stagingRoot: URL(fileURLWithPath: config.dataDirectory + "/uploads")),
                                metrics: PrometheusCollectorRegistry(), assets: assets, openAPI: ByteBuffer(data: openAPI))
 
     app.views.use(.leaf)

@@ -81,6 +81,13 @@ func routes(_ app: Application) throws {
         api.get("resources", ":id", "package", ":version", "**", use: lib.packageFile)
         api.get("search", "resources", use: lib.search)
 
+        let tus = TusAPI()
+        api.on(.OPTIONS, "uploads", use: tus.options)
+        api.post("uploads", use: tus.create)
+        api.on(.HEAD, "uploads", ":id", use: tus.head)
+        api.on(.PATCH, "uploads", ":id", body: .stream, use: tus.patch)
+        api.delete("uploads", ":id", use: tus.delete)
+
         let curricula = CurriculumAPI()
         api.get("curricula", use: curricula.list)
         api.on(.POST, "curricula", body: .collect(maxSize: "8mb"), use: curricula.importCSV)

@@ -28,6 +28,13 @@ struct LibraryAPI {
             }
         }
         let input = try decodeJSON(NewResource.self, from: try await req.body.collect(upTo: 1_048_576))
+        if let upload = input.uploadId {
+            // A file sent earlier over the resumable protocol.
+            let file = try await lib.uploadedFile(upload, actor: actor)
+            let created = try await lib.createResource(input, file: file, actor: actor)
+            try await lib.forgetUpload(upload)
+            return JSON(created, status: .created)
+        }
         return JSON(try await lib.createResource(input, file: nil, actor: actor), status: .created)
     }
 
@@ -58,6 +65,14 @@ struct LibraryAPI {
         let actor = try req.requireActor()
         let id = try req.uuid("id")
         let lib = req.library
+        if req.headers.contentType == .json {
+            struct FromUpload: Decodable { var uploadId: UUID; var note: String? }
+            let body = try decodeJSON(FromUpload.self, from: try await req.body.collect(upTo: 65_536))
+            let file = try await lib.uploadedFile(body.uploadId, actor: actor)
+            let updated = try await lib.addVersion(id, file: file, note: body.note, actor: actor)
+            try await lib.forgetUpload(body.uploadId)
+            return JSON(updated, status: .created)
+        }
         let upload = try await MultipartUpload.read(req, blobs: lib.ctx.blobs, fileLimit: lib.ctx.rules.limits.values.max() ?? .max)
         guard let file = upload.file else { throw DomainError.invalid(field: "file", reason: "validation.file-required") }
         return JSON(try await lib.addVersion(id, file: file, note: upload.fields["note"], actor: actor), status: .created)

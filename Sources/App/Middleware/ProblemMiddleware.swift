@@ -50,6 +50,11 @@ struct ProblemMiddleware: AsyncMiddleware {
         }
         var headers = HTTPHeaders()
         if let retry = domain?.retryAfter { headers.add(name: .retryAfter, value: String(retry)) }
+        if request.url.path.hasPrefix("/api/v1/uploads") {
+            // tus clients read these on every answer, errors included.
+            headers.add(name: "Tus-Resumable", value: TusAPI.version)
+            headers.add(name: "Tus-Version", value: TusAPI.version)
+        }
 
         if request.isAPI || request.headers.accept.mediaTypes.contains(.json) && !request.headers.accept.mediaTypes.contains(.html) {
             let body = ProblemDetails(type: "urn:educommons:problem:\(code)", title: title, status: Int(status.code), detail: detail,
@@ -89,7 +94,7 @@ struct ProblemMiddleware: AsyncMiddleware {
             case 403: return .forbidden()
             case 404: return .notFound(entity: "resource")
             case 413: return .invalid(field: "body", reason: "validation.body-too-large")
-            case 415: return .malformed(reason: "error.unsupported-media-type")
+            case 415: return .unsupportedMediaType()
             case 422: return .malformed(reason: "error.malformed")
             case 405: return .notFound(entity: "resource")
             default: return nil

@@ -24,6 +24,8 @@ public struct NewResource: Sendable, Codable {
     public var broadcastChannel: String?
     /// A stable id from a source repository (bulk import): importing again skips it.
     public var sourceId: String?
+    /// A finished resumable (tus) upload holding the file, instead of a multipart part.
+    public var uploadId: UUID?
 
     public init(kind: String, title: LocalizedText, description: LocalizedText? = nil, language: String, licence: String,
                 subjects: [String]? = nil, grades: [String]? = nil, keywords: [String]? = nil, authors: [String]? = nil,

@@ -51,5 +51,5 @@ struct CreateResourceSearch: AsyncMigration {
 }
 
 public enum LibraryMigrations {
-    public static var all: [any Migration] { [CreateLibrary(), CreateResourceSearch()] }
+    public static var all: [any Migration] { [CreateLibrary(), CreateResourceSearch(), CreateResumableUploads()] }
 }

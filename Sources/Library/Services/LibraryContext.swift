@@ -11,10 +11,14 @@ public struct LibraryContext: Sendable {
     public var audit: AuditLog
     public var directory: DirectoryContext
     public let searchCache: SearchCache
+    /// Where resumable uploads grow until complete (local disk, beside the blobs).
+    public var stagingRoot: URL
+    let uploadLocks = UploadLocks()
 
     public init(rules: LibraryRules, blobs: any BlobStore, directory: DirectoryContext, clock: any PlatformClock = SystemClock(),
-                searchCacheSeconds: TimeInterval = 30) {
+                searchCacheSeconds: TimeInterval = 30, stagingRoot: URL = FileManager.default.temporaryDirectory.appendingPathComponent("educommons-uploads")) {
         self.searchCache = SearchCache(ttl: searchCacheSeconds)
+        self.stagingRoot = stagingRoot
         self.rules = rules
         self.blobs = blobs
         self.clock = clock

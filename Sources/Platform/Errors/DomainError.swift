@@ -38,6 +38,10 @@ public enum DomainError: Error, Sendable, Equatable {
     case locked(retryAfterSeconds: Int)
     /// Too many requests (429).
     case rateLimited(retryAfterSeconds: Int)
+    /// A protocol precondition failed, e.g. an unsupported tus version (412).
+    case preconditionFailed(reason: String)
+    /// The body's media type is not accepted here (415).
+    case unsupportedMediaType(reason: String = "error.unsupported-media-type")
 
     public static func invalid(field: String, reason: String, arguments: [String] = []) -> DomainError {
         .invalid([FieldProblem(field: field, reason: reason, arguments: arguments)])
@@ -54,6 +58,8 @@ public enum DomainError: Error, Sendable, Equatable {
         case .conflict: "conflict"
         case .locked: "account-locked"
         case .rateLimited: "rate-limited"
+        case .preconditionFailed: "precondition-failed"
+        case .unsupportedMediaType: "unsupported-media-type"
         }
     }
 
@@ -66,6 +72,8 @@ public enum DomainError: Error, Sendable, Equatable {
         case .malformed: 400
         case .conflict: 409
         case .locked, .rateLimited: 429
+        case .preconditionFailed: 412
+        case .unsupportedMediaType: 415
         }
     }
 
@@ -75,7 +83,8 @@ public enum DomainError: Error, Sendable, Equatable {
 
     public var detailKey: String {
         switch self {
-        case .unauthenticated(let reason), .forbidden(let reason), .malformed(let reason): reason
+        case .unauthenticated(let reason), .forbidden(let reason), .malformed(let reason),
+             .preconditionFailed(let reason), .unsupportedMediaType(let reason): reason
         case .conflict(let reason, _): reason
         case .notFound: "error.not-found"
         case .invalid: "error.validation-failed"

@@ -7,6 +7,12 @@ public struct StoredBlob: Sendable, Equatable, Codable {
     public var size: Int64
     /// False when identical bytes were already stored (nothing new was written).
     public var isNew: Bool
+
+    public init(sha256: String, size: Int64, isNew: Bool) {
+        self.sha256 = sha256
+        self.size = size
+        self.isNew = isNew
+    }
 }
 
 public enum BlobStoreError: Error, Equatable {
