@@ -119,7 +119,7 @@ struct ImportOneRosterCommand: AsyncCommand {
         }
         let l = app.services.localizer
         let locale = app.services.config.defaultLocale
-        do {
+        try await reportingRefusal(context) {
             let started = Date()
             let report = try await OneRosterImporter(db: app.db, ctx: app.services.directory)
                 .run(files: files, into: into, dryRun: signature.dryRun, actor: system)
@@ -129,11 +129,21 @@ struct ImportOneRosterCommand: AsyncCommand {
             for w in report.warnings {
                 c.warning("  \(l.text("import.warnings", locale)): \(w.file ?? "")\(w.line.map { ":\($0)" } ?? "") \(w.field): \(l.text(w.reason, locale, w.arguments))")
             }
-        } catch let e as DomainError {
-            context.console.error(l.text("cli.import-refused", locale))
-            report(e, on: context.console, localizer: l, locale: locale)
-            throw e
         }
+    }
+}
+
+/// Runs an import's work; a refusal is printed in the operator's language (every problem
+/// with file and line), then rethrown so the command exits non-zero.
+func reportingRefusal<T>(_ context: CommandContext, _ work: () async throws -> T) async throws -> T {
+    do {
+        return try await work()
+    } catch let e as DomainError {
+        let l = context.application.services.localizer
+        let locale = context.application.services.config.defaultLocale
+        context.console.error(l.text("cli.import-refused", locale))
+        report(e, on: context.console, localizer: l, locale: locale)
+        throw e
     }
 }
 

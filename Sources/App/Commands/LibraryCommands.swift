@@ -35,7 +35,7 @@ struct LibraryImportCommand: AsyncCommand {
         }
         let system = Actor.system("cli library import")
         let directory = DirectoryService(db: app.db, ctx: app.services.directory)
-        do {
+        try await reportingRefusal(context) {
             let owner = try await directory.organisation(path: orgPath, actor: system)
             let scope = try await signature.publish.asyncMap { try await directory.organisation(path: $0, actor: system).id }
             let started = Date()
@@ -51,10 +51,6 @@ struct LibraryImportCommand: AsyncCommand {
             for p in report.refused {
                 c.warning("  \(p.file ?? "")\(p.line.map { ":\($0)" } ?? "") \(p.field): \(l.text(p.reason, locale, p.arguments))")
             }
-        } catch let e as DomainError {
-            c.error(l.text("cli.import-refused", locale))
-            App.report(e, on: c, localizer: l, locale: locale)
-            throw e
         }
     }
 }
@@ -78,15 +74,11 @@ struct CurriculumImportCommand: AsyncCommand {
             context.console.error(l.text("validation.import-file-missing", locale, [signature.file]))
             throw DomainError.invalid(field: "file", reason: "validation.import-file-missing", arguments: [signature.file])
         }
-        do {
+        try await reportingRefusal(context) {
             let fw = try await LibraryService(db: app.db, ctx: app.services.library).importCurriculum(
                 code: signature.code ?? "", country: signature.country ?? "", name: LocalizedText([locale.rawValue: signature.name ?? ""]),
                 csv: data, fileName: (signature.file as NSString).lastPathComponent, actor: .system("cli curriculum"))
             context.console.print(l.text("cli.curriculum-imported", locale, [fw.code, String(fw.lessons)]))
-        } catch let e as DomainError {
-            context.console.error(l.text("cli.import-refused", locale))
-            App.report(e, on: context.console, localizer: l, locale: locale)
-            throw e
         }
     }
 }
