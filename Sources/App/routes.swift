@@ -79,6 +79,7 @@ func routes(_ app: Application) throws {
         api.get("resources", ":id", "content", use: lib.content)
         api.on(.HEAD, "resources", ":id", "content", use: lib.content)
         api.get("resources", ":id", "package", ":version", "**", use: lib.packageFile)
+        api.get("package-files", ":token", "**", use: lib.signedPackageFile)
         api.get("search", "resources", use: lib.search)
 
         let tus = TusAPI()

@@ -177,6 +177,16 @@ struct LibrarySearchTests {
                     #expect(res.status == .notFound, "\(bad)")
                 }
             }
+            // The player's signed link works without a session (the sandbox sends no cookies),
+            // and a changed link does not.
+            let lib = LibraryService(db: app.db, ctx: app.services.library)
+            let link = try await lib.packageLink(rid, version: 1, actor: try await app.actor("teacher1"))
+            try await app.testing().test(.GET, String(link.dropFirst()) + "js/app.js") { res in
+                #expect(res.status == .ok && res.body.string.hasPrefix("console.log(1);"))
+            }
+            let tampered = link.replacingOccurrences(of: ".1.", with: ".2.")
+            try await app.testing().test(.GET, String(tampered.dropFirst()) + "js/app.js") { res in #expect(res.status == .notFound) }
+            await #expect(throws: DomainError.self) { _ = try await lib.packageLink(rid, version: 1, actor: try await app.actor("pupil1")) }
             // Not published yet: a pupil gets nothing from inside it either.
             try await app.testing().test(.GET, "api/v1/resources/\(rid)/package/1/index.html", headers: try await app.bearer("pupil1")) { res in
                 #expect(res.status == .notFound)

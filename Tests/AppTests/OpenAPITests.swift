@@ -51,6 +51,7 @@ struct OpenAPITests {
                     .replacingOccurrences(of: "{consentId}", with: UUID().uuidString)
                     .replacingOccurrences(of: "{version}", with: "1")
                     .replacingOccurrences(of: "{path}", with: "index.html")
+                    .replacingOccurrences(of: "{token}", with: "not-a-token")
                 let h = try await app.bearer("admin")
                 var headers = h
                 headers.contentType = .json

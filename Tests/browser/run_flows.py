@@ -6,7 +6,7 @@ drives Debian's chromium through chromium-driver with selenium, and prints
 'N passed, N failed'. Exit status is non-zero when a flow fails.
 Usage: run_flows.py --binary .build/debug/educommons [--screenshots DIR]
 """
-import argparse, os, shutil, socket, subprocess, sys, tempfile, time, traceback, urllib.request
+import argparse, os, shutil, socket, subprocess, sys, tempfile, time, traceback, urllib.parse, urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
@@ -172,6 +172,69 @@ class Flows:
         alert = d.find_element(By.CSS_SELECTOR, "[role=alert]").text
         assert "users.csv" in alert and "dateLastModified" in alert, alert
         self.shot(d, "import-errors")
+
+    def visitor_searches_the_commons_without_marks_and_opens_a_pdf(self, d):
+        d.delete_all_cookies()
+        d.get(self.base + "/library?lang=vi")
+        navigates(d, lambda: d.find_element(By.ID, "q").send_keys("phuong trinh bac hai" + Keys.ENTER))
+        results = d.find_elements(By.CSS_SELECTOR, "ol.results li a")
+        assert results and "Phương trình bậc hai" in results[0].text, d.find_element(By.TAG_NAME, "main").text
+        self.fits_phone(d)
+        self.shot(d, "library-search")
+        navigates(d, lambda: results[0].click())
+        frame = d.find_element(By.CSS_SELECTOR, "iframe.doc")
+        src = frame.get_attribute("src")
+        # The PDF itself answers, ranged like a viewer asks for it.
+        req = urllib.request.Request(src, headers={"Range": "bytes=0-4"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            assert r.status == 206 and r.read() == b"%PDF-", "PDF range request failed"
+        self.fits_phone(d)
+        self.shot(d, "library-resource")
+        # A facet narrows the list; Chinese finds without spaces.
+        d.get(self.base + "/library?q=" + urllib.parse.quote("二次方程") + "&lang=zh-Hans")
+        titles = [a.text for a in d.find_elements(By.CSS_SELECTOR, "ol.results li a")]
+        assert any("一元二次方程的解法" in t for t in titles), titles
+
+    def pupil_runs_a_simulation_in_a_sandboxed_frame(self, d):
+        self.sign_in(d, "pupil")
+        d.get(self.base + "/library?q=con+lac&lang=vi")
+        navigates(d, lambda: d.find_element(By.CSS_SELECTOR, "ol.results li a").click())
+        frame = d.find_element(By.CSS_SELECTOR, "iframe.doc")
+        assert frame.get_attribute("sandbox") == "allow-scripts allow-forms", frame.get_attribute("outerHTML")
+        d.switch_to.frame(frame)
+        WebDriverWait(d, 10).until(lambda drv: drv.find_element(By.ID, "period").text.startswith("T = "))
+        # The package cannot reach the platform's cookies: it runs in an opaque origin.
+        origin = d.execute_script("return window.origin")
+        d.switch_to.default_content()
+        assert origin == "null", f"package runs in origin {origin}"
+        self.fits_phone(d)
+        self.shot(d, "library-simulation")
+
+    def teacher_uploads_a_pdf_with_progress_and_sends_it_for_review(self, d):
+        self.sign_in(d, "teacher")
+        d.get(self.base + "/library/new?lang=en")
+        path = os.path.join(tempfile.mkdtemp(prefix="ec-upload-"), "lesson.pdf")
+        with open(path, "wb") as f:
+            f.write(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+        d.find_element(By.ID, "title").send_keys("Bài kiểm tra 15 phút – Toán 3")
+        d.find_element(By.ID, "file").send_keys(path)
+        Select = __import__("selenium.webdriver.support.ui", fromlist=["Select"]).Select
+        Select(d.find_element(By.ID, "subject")).select_by_value("math")
+        Select(d.find_element(By.ID, "grade")).select_by_value("3")
+        self.fits_phone(d)
+        old_url = d.current_url
+        d.find_element(By.CSS_SELECTOR, "form.upload button[type=submit]").click()
+        WebDriverWait(d, 15).until(lambda drv: drv.current_url != old_url and "/library/" in drv.current_url and "/new" not in drv.current_url)
+        assert d.find_element(By.TAG_NAME, "h1").text == "Bài kiểm tra 15 phút – Toán 3"
+        navigates(d, lambda: d.find_element(By.CSS_SELECTOR, "form[action$='/submit'] button[type=submit]").click())
+        text = d.find_element(By.TAG_NAME, "main").text
+        assert "Waiting for review" in text or "Chờ thẩm định" in text, text
+        self.shot(d, "library-submitted")
+        # The school's curator sees it in the queue (the demo curator is the province's).
+        self.sign_in(d, "curator")
+        d.get(self.base + "/library/review?lang=en")
+        assert "Bài kiểm tra 15 phút – Toán 3" in d.find_element(By.TAG_NAME, "main").text
+        self.fits_phone(d)
 
     def language_switch_changes_the_whole_page(self, d):
         d.delete_all_cookies()

@@ -154,6 +154,15 @@ struct LibraryAPI {
     }
 }
 
+extension LibraryAPI {
+    /// `GET /api/v1/package-files/{token}/{path...}`: a package file through a signed link.
+    @Sendable func signedPackageFile(req: Request) async throws -> Response {
+        let path = req.parameters.getCatchall().joined(separator: "/")
+        let file = try await req.library.packageFile(token: req.parameters.get("token") ?? "", path: path)
+        return ContentResponder.packageResponse(req, data: file.data, mediaType: file.mediaType, isPublic: file.location.isPublic)
+    }
+}
+
 extension SearchResultsDTO {
     /// Facet values that are codes of ours (type, licence, scope, language) get their
     /// names in the reader's language; subjects and grades come named from the rules.

@@ -152,7 +152,8 @@ struct LibraryPages {
             case "image": viewer = .init(type: "image", src: versioned, size: size, sources: [], poster: nil)
             case "simulation", "package":
                 if let entry = v.entry, v.packageType != "cmi5" {
-                    viewer = .init(type: "package", src: "/api/v1/resources/\(r.id)/package/\(v.number)/\(entry)", size: size, sources: [], poster: nil)
+                    let prefix = try await req.library.packageLink(r.id, version: v.number, actor: actor)
+                    viewer = .init(type: "package", src: prefix + entry, size: size, sources: [], poster: nil)
                 } else {
                     viewer = .init(type: "download", src: versioned + "&download=1", size: size, sources: [], poster: nil)
                 }

@@ -117,7 +117,8 @@ enum ContentResponder {
         headers.replaceOrAdd(name: .cacheControl, value: (isPublic ? "public" : "private") + ", max-age=3600")
         headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         headers.replaceOrAdd(name: "Content-Security-Policy", value: packageCSP)
-        headers.replaceOrAdd(name: "Cross-Origin-Resource-Policy", value: "same-origin")
+        // No Cross-Origin-Resource-Policy: the sandboxed package is an opaque origin, and
+        // same-origin would block its own scripts and images.
         return Response(status: .ok, headers: headers, body: .init(data: data))
     }
 

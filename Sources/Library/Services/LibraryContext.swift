@@ -14,6 +14,9 @@ public struct LibraryContext: Sendable {
     /// Where resumable uploads grow until complete (local disk, beside the blobs).
     public var stagingRoot: URL
     let uploadLocks = UploadLocks()
+    /// Signs links to package files (see `packageLink`). Random per process unless the
+    /// operator sets one for all processes behind a load balancer.
+    public var contentSecret: String = Digest.randomToken()
 
     public init(rules: LibraryRules, blobs: any BlobStore, directory: DirectoryContext, clock: any PlatformClock = SystemClock(),
                 searchCacheSeconds: TimeInterval = 30, stagingRoot: URL = FileManager.default.temporaryDirectory.appendingPathComponent("educommons-uploads")) {

@@ -33,6 +33,28 @@ extension LibraryService {
         return ContentLocation(sha256: v.sha256, size: v.size, mediaType: v.mediaType, filename: v.filename, isPublic: isPublic, fileKind: v.fileKind)
     }
 
+    /// A signed, expiring path prefix for a package's files:
+    /// `/api/v1/package-files/<resource>.<version>.<expiry>.<signature>/`. The player page
+    /// frames `<prefix><entry>`, and the package's relative links inherit the prefix. This
+    /// is needed because the package runs sandboxed in an opaque origin: the browser sends
+    /// no session cookie with its requests, so the link itself must carry the permission.
+    public func packageLink(_ id: UUID, version: Int, actor: Actor) async throws -> String {
+        let location = try await content(id, version: version, rendition: nil, actor: actor)
+        guard location.fileKind == FileKind.zip.rawValue else { throw DomainError.notFound(entity: "file") }
+        let expires = Int(ctx.clock.now().timeIntervalSince1970) + 6 * 3600
+        let claim = "\(id.uuidString.lowercased()).\(version).\(expires)"
+        return "/api/v1/package-files/\(claim).\(Digest.hmacHex(key: ctx.contentSecret, claim).prefix(32))/"
+    }
+
+    /// One file of a package through a signed link; no session needed (see `packageLink`).
+    public func packageFile(token: String, path: String) async throws -> (data: Data, mediaType: String, location: ContentLocation) {
+        let parts = token.split(separator: ".")
+        guard parts.count == 4, let id = UUID(uuidString: String(parts[0])), let version = Int(parts[1]), let expires = Int(parts[2]),
+              Digest.constantTimeEqual(String(parts[3]), String(Digest.hmacHex(key: ctx.contentSecret, "\(parts[0]).\(parts[1]).\(parts[2])").prefix(32))),
+              Double(expires) > ctx.clock.now().timeIntervalSince1970 else { throw DomainError.notFound(entity: "file") }
+        return try await packageFile(id, version: version, path: path, actor: .system("package link"))
+    }
+
     /// One file inside an HTML5 or SCORM package, for the sandboxed player. Paths are
     /// checked again here: the archive was vetted at upload, but a request path is new input.
     public func packageFile(_ id: UUID, version: Int?, path: String, actor: Actor) async throws -> (data: Data, mediaType: String, location: ContentLocation) {

@@ -30,6 +30,11 @@ public enum Digest {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// Hex of HMAC-SHA-256 of `message` under `key`: signed, expiring links.
+    public static func hmacHex(key: String, _ message: String) -> String {
+        hex(HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: SymmetricKey(data: Data(key.utf8))))
+    }
+
     /// Constant-time comparison for secrets (CSRF tokens).
     public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)
