@@ -120,7 +120,7 @@ schemas = {
    "ratingAverage": {"type": ["number", "null"]}, "ratingCount": {"type": "integer"}, "usageCount": {"type": "integer"}, "size": {"type": ["integer", "null"]},
    "publishedAt": {"type": ["string", "null"]}, "updatedAt": {"type": ["string", "null"]}}},
  "SearchResults": {"type": "object", "properties": {"query": {"type": "string"}, "total": {"type": "integer"},
-   "totalIsLowerBound": {"type": "boolean", "description": "More matched than were counted (10,000): the total is at least this"},
+   "totalIsLowerBound": {"type": "boolean", "description": "More matched than the 1,000 newest that were ranked: the total is at least this"},
    "facetsFromNewest": {"type": ["integer", "null"], "description": "When set, ranking and facet counts cover only this many newest matches"}, "page": {"type": "integer"}, "pageSize": {"type": "integer"},
    "items": arr(ref("ResourceSummary")),
    "facets": {"type": "object", "description": "subject, grade, type, language, licence, scope", "additionalProperties": arr({"type": "object", "properties": {

@@ -195,7 +195,7 @@ struct LibrarySearchTests {
         }
     }
 
-    @Test func broadSearchesCountExactlyAndFacetTheNewest() async throws {
+    @Test func broadSearchesFacetTheNewestAndSaySo() async throws {
         try await withTestApp { app in
             let w = try await World.build(app)
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ec-broad-\(UUID().uuidString)")
@@ -208,7 +208,7 @@ struct LibrarySearchTests {
             _ = try await LibraryImporter(library: lib).importFolder(dir, ownerOrgID: w.province.id, publishAt: w.nation.id, actor: .system("test"))
             let anonymous = Actor(personID: nil, displayName: "anonymous", grants: [])
             let r = try await lib.search(SearchQuery(q: "bai giang"), actor: anonymous)
-            #expect(r.total == 1050 && !r.totalIsLowerBound, "the total is exact below the cap")
+            #expect(r.total == LibraryService.candidateLimit && r.totalIsLowerBound, "past the candidates the total is 'at least'")
             #expect(r.facetsFromNewest == LibraryService.candidateLimit)
             let counted = r.facets["subject"]?.reduce(0) { $0 + $1.count }
             #expect(counted == LibraryService.candidateLimit, "facets cover the newest 1,000")

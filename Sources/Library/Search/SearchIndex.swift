@@ -128,12 +128,4 @@ enum SearchIndex {
         }
         return parts.joined(separator: " ")
     }
-
-    /// The engine's query for tokens that must all match.
-    static func matchExpression(_ tokens: [String], dialect: Dialect) -> String {
-        switch dialect {
-        case .postgres: tokens.map { "'\($0)'" }.joined(separator: " & ")
-        case .sqlite, .other: tokens.map { "\"\($0)\"" }.joined(separator: " ")
-        }
-    }
 }

@@ -40,12 +40,11 @@ extension LibraryService {
         return result
     }
 
-    /// How many of the newest matches are ranked and counted by facet. Broad queries
+    /// How many of the newest matches are ranked, counted and faceted. Broad queries
     /// ("bài giảng") match hundreds of thousands of resources; scoring and faceting all of
-    /// them costs hundreds of milliseconds, so both work on the newest matches, the page
-    /// says so, and the total is exact up to `countCap`.
+    /// them costs hundreds of milliseconds, so a search works on the newest matches and
+    /// says so (`facetsFromNewest`, `totalIsLowerBound`: "1,000 or more").
     public static let candidateLimit = 1000
-    public static let countCap = 10_000
 
     func execute(tokens: [String], filters active: [(String, String)], page: Int, text: String, actor: Actor) async throws -> SearchResultsDTO {
         let sql = db.sql
@@ -69,27 +68,27 @@ extension LibraryService {
         let candidates = try await sql.raw(matching + newestFirst + " LIMIT \(bind: limit)").all()
             .map { try $0.decode(column: "doc_no", as: Int64.self) }
 
-        var total = candidates.count
-        var lowerBound = false
-        if candidates.count == limit {
-            let row = try await sql.raw("SELECT COUNT(*) AS n FROM (" + matching + " LIMIT \(bind: Self.countCap + 1)) m").first()
-            total = min(try row?.decode(column: "n", as: Int.self) ?? 0, Self.countCap)
-            lowerBound = total >= Self.countCap
-        }
+        // Past the candidate list the total is "at least": counting every match of a broad
+        // query cost as much as the rest of the search together.
+        let total = candidates.count
+        let lowerBound = candidates.count == limit
 
         // Relevance: documents with every word in the title come first, then the others;
-        // newest first within each group.
+        // newest first within each group. The title query is bounded like the first.
         var ordered = candidates
         if !tokens.isEmpty, let lowest = candidates.last {
+            let titled = Self.indexQuery(words: tokens, filters: active, visibility: visibilityTags(actor), dialect: dialect, titleOnly: true)
             let titleHits: Set<Int64>
             if dialect == .postgres {
-                let weighted = tokens.map { "'\($0)':A" }.joined(separator: " & ")
-                titleHits = Set(try await sql.raw("SELECT doc_no FROM resource_search WHERE doc @@ CAST(\(bind: weighted) AS tsquery) AND doc_no >= \(bind: lowest)").all()
-                    .map { try $0.decode(column: "doc_no", as: Int64.self) })
+                titleHits = Set(try await sql.raw("""
+                    SELECT doc_no FROM resource_search WHERE doc @@ CAST(\(bind: titled) AS tsquery) AND doc_no >= \(bind: lowest)
+                    ORDER BY doc_no DESC LIMIT \(bind: limit)
+                    """).all().map { try $0.decode(column: "doc_no", as: Int64.self) })
             } else {
-                let titleOnly = "{title} : (" + SearchIndex.matchExpression(tokens, dialect: dialect) + ")"
-                titleHits = Set(try await sql.raw("SELECT rowid AS doc_no FROM resource_fts WHERE resource_fts MATCH \(bind: titleOnly) AND rowid >= \(bind: lowest)").all()
-                    .map { try $0.decode(column: "doc_no", as: Int64.self) })
+                titleHits = Set(try await sql.raw("""
+                    SELECT rowid AS doc_no FROM resource_fts WHERE resource_fts MATCH \(bind: titled) AND rowid >= \(bind: lowest)
+                    ORDER BY rowid DESC LIMIT \(bind: limit)
+                    """).all().map { try $0.decode(column: "doc_no", as: Int64.self) })
             }
             ordered = candidates.filter(titleHits.contains) + candidates.filter { !titleHits.contains($0) }
         }
@@ -154,12 +153,20 @@ extension LibraryService {
 
     /// `("a" "b") AND "zzf…" AND ("zzf…nation" OR "zzs…")` for FTS5, the same as a tsquery
     /// for PostgreSQL. Empty when there is nothing to match (the system browsing).
-    static func indexQuery(words: [String], filters: [(String, String)], visibility: [String]?, dialect: Dialect) -> String {
+    static func indexQuery(words: [String], filters: [(String, String)], visibility: [String]?, dialect: Dialect, titleOnly: Bool = false) -> String {
         let pg = dialect == .postgres
         func quote(_ t: String) -> String { pg ? "'\(t)'" : "\"\(t)\"" }
         let and = pg ? " & " : " AND ", or = pg ? " | " : " OR "
         var groups: [String] = []
-        if !words.isEmpty { groups.append("(" + words.map(quote).joined(separator: and) + ")") }
+        if !words.isEmpty {
+            // Title words: weight A in the tsvector, the title column in FTS5.
+            if titleOnly {
+                groups.append(pg ? "(" + words.map { "'\($0)':A" }.joined(separator: and) + ")"
+                                 : "{title} : (" + words.map(quote).joined(separator: and) + ")")
+            } else {
+                groups.append("(" + words.map(quote).joined(separator: and) + ")")
+            }
+        }
         groups += filters.map { quote(SearchTags.facet($0.0, $0.1)) }
         if let visibility { groups.append("(" + visibility.map(quote).joined(separator: or) + ")") }
         return groups.joined(separator: and)
