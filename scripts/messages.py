@@ -462,6 +462,8 @@ M = {
  "problem.unsupported-media-type": ("Unsupported media type", "Kiểu nội dung không được hỗ trợ", "不支持的内容类型"),
  "error.tus-version": ("This server speaks tus 1.0.0: send Tus-Resumable: 1.0.0.", "Máy chủ dùng tus 1.0.0: hãy gửi Tus-Resumable: 1.0.0.", "本服务器使用 tus 1.0.0，请发送 Tus-Resumable: 1.0.0。"),
  "error.tus-content-type": ("Send upload bytes as application/offset+octet-stream.", "Hãy gửi dữ liệu tải lên với kiểu application/offset+octet-stream.", "请以 application/offset+octet-stream 发送上传数据。"),
+ "library.results-more": ("{0}+ resources", "Hơn {0} học liệu", "超过 {0} 个资源"),
+ "library.facets-newest": ("filters count the newest {0}; add words or a filter to narrow", "bộ lọc đếm {0} học liệu mới nhất; hãy thêm từ khóa hoặc bộ lọc để thu hẹp", "筛选数为最新的 {0} 个；可添加关键词或筛选条件缩小范围"),
 }
 
 def main():

@@ -87,7 +87,8 @@ struct LibraryPages {
         do {
             var results = try await req.library.search(try req.searchQuery(), actor: actor)
             results.localizeFacetLabels(req)
-            page.total = req.t("library.results", [format.number(results.total)])
+            page.total = req.t(results.totalIsLowerBound ? "library.results-more" : "library.results", [format.number(results.total)])
+            if results.facetsFromNewest != nil { page.total += " · " + req.t("library.facets-newest", [format.number(results.facetsFromNewest ?? 0)]) }
             page.results = results.items.map { Self.row($0, req, format, showStatus: false) }
             page.facets = Self.facetOrder.compactMap { facet in
                 guard let values = results.facets[facet], !values.isEmpty else { return nil }
