@@ -464,6 +464,9 @@ M = {
  "error.tus-content-type": ("Send upload bytes as application/offset+octet-stream.", "Hãy gửi dữ liệu tải lên với kiểu application/offset+octet-stream.", "请以 application/offset+octet-stream 发送上传数据。"),
  "library.results-more": ("{0}+ resources", "Hơn {0} học liệu", "超过 {0} 个资源"),
  "library.facets-newest": ("filters count the newest {0}; add words or a filter to narrow", "bộ lọc đếm {0} học liệu mới nhất; hãy thêm từ khóa hoặc bộ lọc để thu hẹp", "筛选数为最新的 {0} 个；可添加关键词或筛选条件缩小范围"),
+ "library.chapters": ("Chapters", "Các chương", "章节"),
+ "library.prev-chapter": ("Previous chapter", "Chương trước", "上一章"),
+ "library.next-chapter": ("Next chapter", "Chương sau", "下一章"),
 }
 
 def main():

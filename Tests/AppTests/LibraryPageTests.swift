@@ -85,6 +85,44 @@ struct LibraryPageTests {
         }
     }
 
+    @Test func anEBookIsReadChapterByChapterInThePage() async throws {
+        try await withTestApp { app in
+            _ = try await LibraryWorld.build(app)
+            var z = ZipWriter()
+            z.add("mimetype", Data("application/epub+zip".utf8))
+            z.add("META-INF/container.xml", Data(#"<container><rootfiles><rootfile full-path="OEBPS/book.opf" media-type="application/oebps-package+xml"/></rootfiles></container>"#.utf8))
+            z.add("OEBPS/book.opf", Data(#"<package><manifest><item id="a" href="text/one.xhtml"/><item id="b" href="text/two.xhtml"/></manifest><spine><itemref idref="a"/><itemref idref="b"/></spine></package>"#.utf8))
+            z.add("OEBPS/text/one.xhtml", Data("<html><head><title>Chương 1 &amp; mở đầu</title></head><body><h1>Một</h1></body></html>".utf8))
+            z.add("OEBPS/text/two.xhtml", Data("<html><head><title>Chương 2</title></head><body><h1>Hai</h1></body></html>".utf8))
+            var meta = lessonMetadata
+            meta["kind"] = "ebook"
+            let teacher = try await app.bearer("teacher1")
+            var id: UUID?
+            try await app.upload(teacher, metadata: meta, filename: "sach.epub", data: z.finish()) { res in
+                #expect(res.status == .created, "\(res.body.string)")
+                id = res.decoded(ResourceDTO.self)?.id
+                #expect(res.decoded(ResourceDTO.self)?.versions.first?.fileKind == "epub")
+            }
+            let page = try await PageTests().signIn(app, "teacher1", lang: "en")
+            var src = ""
+            try await app.testing().test(.GET, "library/\(try #require(id))?chapter=2&lang=en", headers: page) { res in
+                let html = res.body.string
+                #expect(html.contains("Chương 1 &amp; mở đầu"), "chapter titles from the book")
+                #expect(html.contains("<strong aria-current=\"page\">Chương 2</strong>"))
+                #expect(html.contains("sandbox=\"\""), "chapters run without scripts")
+                if let r = html.range(of: "iframe class=\"doc\" src=\""), let end = html[r.upperBound...].firstIndex(of: "\"") {
+                    src = String(html[r.upperBound..<end])
+                }
+            }
+            #expect(src.hasPrefix("/api/v1/package-files/") && src.hasSuffix("OEBPS/text/two.xhtml"))
+            try await app.testing().test(.GET, String(src.dropFirst())) { res in
+                #expect(res.status == .ok)
+                #expect(res.body.string.contains("<h1>Hai</h1>"))
+                #expect(res.headers.first(name: .contentType) == "application/xhtml+xml")
+            }
+        }
+    }
+
     @Test func browsingIsPublicAndBadFiltersAreExplained() async throws {
         try await withTestApp { app in
             _ = try await LibraryWorld.build(app)

@@ -210,6 +210,23 @@ class Flows:
         self.fits_phone(d)
         self.shot(d, "library-simulation")
 
+    def pupil_reads_an_e_textbook_chapter_by_chapter(self, d):
+        d.delete_all_cookies()
+        d.get(self.base + "/library?q=" + urllib.parse.quote("Mùa xuân") + "&lang=vi")
+        navigates(d, lambda: d.find_element(By.CSS_SELECTOR, "ol.results li a").click())
+        chapters = d.find_elements(By.CSS_SELECTOR, "nav.chapters li")
+        assert len(chapters) == 2, d.find_element(By.TAG_NAME, "main").text
+        d.switch_to.frame(d.find_element(By.CSS_SELECTOR, "iframe.doc"))
+        heading = d.find_element(By.TAG_NAME, "h1").text
+        d.switch_to.default_content()
+        assert heading == "Bài 1: Mùa xuân về", heading
+        navigates(d, lambda: d.find_element(By.CSS_SELECTOR, "a[rel=next]").click())
+        d.switch_to.frame(d.find_element(By.CSS_SELECTOR, "iframe.doc"))
+        assert d.find_element(By.TAG_NAME, "h1").text == "Bài 2: Chợ hoa ngày Tết"
+        d.switch_to.default_content()
+        self.fits_phone(d)
+        self.shot(d, "library-ebook")
+
     def teacher_uploads_a_pdf_with_progress_and_sends_it_for_review(self, d):
         self.sign_in(d, "teacher")
         d.get(self.base + "/library/new?lang=en")

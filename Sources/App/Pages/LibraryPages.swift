@@ -46,7 +46,13 @@ struct ResourcePage: Encodable, Sendable {
         var size: String
         var sources: [Source]
         var poster: String?
+        /// E-textbooks: the chapters, the one shown, and a download link.
+        var chapters: [Chapter] = []
+        var prevHref: String? = nil
+        var nextHref: String? = nil
+        var download: String? = nil
     }
+    struct Chapter: Encodable, Sendable { var title: String; var href: String; var current: Bool }
     struct Source: Encodable, Sendable { var src: String; var label: String; var size: String; var type: String }
 }
 
@@ -159,8 +165,18 @@ struct LibraryPages {
                     viewer = .init(type: "download", src: versioned + "&download=1", size: size, sources: [], poster: nil)
                 }
             default:
-                viewer = .init(type: v.fileKind == "pdf" ? "pdf" : (v.fileKind == "epub" ? "epub" : "download"),
-                               src: v.fileKind == "pdf" ? versioned : versioned + "&download=1", size: size, sources: [], poster: nil)
+                if v.fileKind == "epub", let book = try? await req.library.epubChapters(r.id, version: v.number, actor: actor), !book.chapters.isEmpty {
+                    // Read in the page, a chapter at a time, without scripts.
+                    let n = min(max(req.query[Int.self, at: "chapter"] ?? 1, 1), book.chapters.count)
+                    viewer = .init(type: "epub", src: book.prefix + book.chapters[n - 1].path, size: size, sources: [], poster: nil,
+                                   chapters: book.chapters.enumerated().map { .init(title: $0.element.title, href: "/library/\(r.id)?chapter=\($0.offset + 1)", current: $0.offset + 1 == n) },
+                                   prevHref: n > 1 ? "/library/\(r.id)?chapter=\(n - 1)" : nil,
+                                   nextHref: n < book.chapters.count ? "/library/\(r.id)?chapter=\(n + 1)" : nil,
+                                   download: versioned + "&download=1")
+                } else {
+                    viewer = .init(type: v.fileKind == "pdf" ? "pdf" : "download",
+                                   src: v.fileKind == "pdf" ? versioned : versioned + "&download=1", size: size, sources: [], poster: nil)
+                }
             }
         } else if let url = r.url {
             viewer = .init(type: "link", src: url, size: "", sources: [], poster: nil)

@@ -40,7 +40,7 @@ extension LibraryService {
     /// no session cookie with its requests, so the link itself must carry the permission.
     public func packageLink(_ id: UUID, version: Int, actor: Actor) async throws -> String {
         let location = try await content(id, version: version, rendition: nil, actor: actor)
-        guard location.fileKind == FileKind.zip.rawValue else { throw DomainError.notFound(entity: "file") }
+        guard [FileKind.zip.rawValue, FileKind.epub.rawValue].contains(location.fileKind) else { throw DomainError.notFound(entity: "file") }
         let expires = Int(ctx.clock.now().timeIntervalSince1970) + 6 * 3600
         let claim = "\(id.uuidString.lowercased()).\(version).\(expires)"
         return "/api/v1/package-files/\(claim).\(Digest.hmacHex(key: ctx.contentSecret, claim).prefix(32))/"
@@ -59,7 +59,7 @@ extension LibraryService {
     /// checked again here: the archive was vetted at upload, but a request path is new input.
     public func packageFile(_ id: UUID, version: Int?, path: String, actor: Actor) async throws -> (data: Data, mediaType: String, location: ContentLocation) {
         let location = try await content(id, version: version, rendition: nil, actor: actor)
-        guard location.fileKind == FileKind.zip.rawValue else { throw DomainError.notFound(entity: "file") }
+        guard [FileKind.zip.rawValue, FileKind.epub.rawValue].contains(location.fileKind) else { throw DomainError.notFound(entity: "file") }
         guard ZipArchive.isSafePath(path) else { throw DomainError.notFound(entity: "file") }
         let archive: ZipArchive
         do { archive = try ctx.blobs.zip(location.sha256) } catch { throw DomainError.notFound(entity: "file") }
@@ -77,6 +77,7 @@ public enum MediaTypes {
     public static func forPath(_ path: String) -> String {
         switch (path as NSString).pathExtension.lowercased() {
         case "html", "htm": "text/html; charset=utf-8"
+        case "xhtml": "application/xhtml+xml"
         case "js", "mjs": "text/javascript; charset=utf-8"
         case "css": "text/css; charset=utf-8"
         case "json": "application/json"
