@@ -65,8 +65,7 @@ extension LibraryService {
             newestFirst = " ORDER BY rowid DESC"
         }
         let limit = max(Self.candidateLimit, page * Self.searchPageSize)
-        let candidates = try await sql.raw(matching + newestFirst + " LIMIT \(bind: limit)").all()
-            .map { try $0.decode(column: "doc_no", as: Int64.self) }
+        let candidates = try await Self.numbers(matching + newestFirst + " LIMIT \(bind: limit)", on: sql)
 
         // Past the candidate list the total is "at least": counting every match of a broad
         // query cost as much as the rest of the search together.
@@ -80,15 +79,15 @@ extension LibraryService {
             let titled = Self.indexQuery(words: tokens, filters: active, visibility: visibilityTags(actor), dialect: dialect, titleOnly: true)
             let titleHits: Set<Int64>
             if dialect == .postgres {
-                titleHits = Set(try await sql.raw("""
+                titleHits = Set(try await Self.numbers("""
                     SELECT doc_no FROM resource_search WHERE doc @@ CAST(\(bind: titled) AS tsquery) AND doc_no >= \(bind: lowest)
                     ORDER BY doc_no DESC LIMIT \(bind: limit)
-                    """).all().map { try $0.decode(column: "doc_no", as: Int64.self) })
+                    """, on: sql))
             } else {
-                titleHits = Set(try await sql.raw("""
+                titleHits = Set(try await Self.numbers("""
                     SELECT rowid AS doc_no FROM resource_fts WHERE resource_fts MATCH \(bind: titled) AND rowid >= \(bind: lowest)
                     ORDER BY rowid DESC LIMIT \(bind: limit)
-                    """).all().map { try $0.decode(column: "doc_no", as: Int64.self) })
+                    """, on: sql))
             }
             ordered = candidates.filter(titleHits.contains) + candidates.filter { !titleHits.contains($0) }
         }
@@ -99,12 +98,17 @@ extension LibraryService {
         if !candidates.isEmpty {
             // Integers from our own query: inlined rather than a thousand bind parameters.
             let list = candidates.map(String.init).joined(separator: ",")
-            let rows = try await sql.raw("SELECT facet, value, COUNT(*) AS n FROM resource_facets WHERE doc_no IN (\(unsafeRaw: list)) GROUP BY facet, value").all()
-            for row in rows {
-                let facet = try row.decode(column: "facet", as: String.self)
-                let value = try row.decode(column: "value", as: String.self)
-                facets[facet, default: []].append(FacetValueDTO(value: value, label: facetLabel(facet, value, locale: actor.locale),
-                                                                count: try row.decode(column: "n", as: Int.self)))
+            // One row holding "facet|value|count;..." instead of a row object per value.
+            let aggregate = dialect == .postgres ? "string_agg" : "group_concat"
+            let row = try await sql.raw("""
+                SELECT \(unsafeRaw: aggregate)(facet || '|' || value || '|' || CAST(n AS TEXT), ';') AS f FROM
+                (SELECT facet, value, COUNT(*) AS n FROM resource_facets WHERE doc_no IN (\(unsafeRaw: list)) GROUP BY facet, value) c
+                """).first()
+            for item in (try row?.decode(column: "f", as: String?.self) ?? "").split(separator: ";") {
+                let parts = item.split(separator: "|", omittingEmptySubsequences: false)
+                guard parts.count == 3, let n = Int(parts[2]) else { continue }
+                let facet = String(parts[0]), value = String(parts[1])
+                facets[facet, default: []].append(FacetValueDTO(value: value, label: facetLabel(facet, value, locale: actor.locale), count: n))
             }
         }
         let gradeRank = Dictionary(uniqueKeysWithValues: ctx.rules.gradeOrder.enumerated().map { ($1, $0) })
@@ -126,6 +130,18 @@ extension LibraryService {
         return SearchResultsDTO(query: text, total: total, totalIsLowerBound: lowerBound, page: page, pageSize: Self.searchPageSize,
                                 items: items, facets: facets,
                                 facetsFromNewest: candidates.count == limit ? limit : nil)
+    }
+
+    /// The document numbers a query selects, newest first, read as one comma-separated
+    /// string: decoding a row object for each of a thousand numbers cost more than the
+    /// index walk that found them.
+    static func numbers(_ query: SQLQueryString, on sql: any SQLDatabase) async throws -> [Int64] {
+        let aggregate: SQLQueryString = Dialect.of(sql) == .postgres
+            ? "SELECT string_agg(CAST(doc_no AS TEXT), ',' ORDER BY doc_no DESC) AS ids FROM ("
+            : "SELECT group_concat(doc_no, ',' ORDER BY doc_no DESC) AS ids FROM ("
+        let row = try await sql.raw(aggregate + query + ") q").first()
+        guard let text = try row?.decode(column: "ids", as: String?.self), !text.isEmpty else { return [] }
+        return text.split(separator: ",").compactMap { Int64($0) }
     }
 
     /// Searches with the same words, filters and page by people who see the same things
