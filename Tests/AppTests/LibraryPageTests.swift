@@ -24,7 +24,7 @@ struct LibraryPageTests {
                 #expect(res.body.string.contains("action=\"/library/new?_csrf=\(token)\""))
             }
             let fields = [("kind", "document"), ("title", "Phương trình bậc hai"), ("description", "Bài giảng"), ("language", "vi"),
-                          ("licence", "CC-BY-4.0"), ("subject", "math"), ("grade", "9"), ("keywords", "đại số, phương trình")]
+                          ("licence", "CC-BY-4.0"), ("subject", "math"), ("grade", "9"), ("grade", "10"), ("keywords", "đại số, phương trình")]
             // Without the token in the action, the upload is refused before a byte is stored.
             let (body0, h0) = TestFiles.multipart(fields: fields, file: ("file", "bai.pdf", TestFiles.pdf))
             var noToken = teacher
@@ -39,6 +39,7 @@ struct LibraryPageTests {
                 #expect(res.status == .unprocessableEntity)
                 #expect(res.body.string.contains("Môn học alchemy không hợp lệ."))
                 #expect(res.body.string.contains("value=\"Phương trình bậc hai\""))
+                #expect(res.body.string.contains("value=\"10\" checked"), "both chosen grades stay ticked")
             }
             #expect(app.blobFiles().isEmpty)
             let (body, h) = TestFiles.multipart(fields: fields, file: ("file", "bai.pdf", TestFiles.pdf))
@@ -50,6 +51,9 @@ struct LibraryPageTests {
                 location = res.headers.first(name: .location) ?? ""
             }
             #expect(location.hasPrefix("/library/"))
+            try await app.testing().test(.GET, "api/v1/resources/\(location.dropFirst("/library/".count))", headers: try await app.bearer("teacher1")) { res in
+                #expect(res.decoded(ResourceDTO.self)?.grades == ["9", "10"])
+            }
             try await app.testing().test(.GET, String(location.dropFirst()), headers: teacher) { res in
                 #expect(res.status == .ok)
                 let html = res.body.string

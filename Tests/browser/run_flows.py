@@ -237,7 +237,7 @@ class Flows:
         d.find_element(By.ID, "file").send_keys(path)
         Select = __import__("selenium.webdriver.support.ui", fromlist=["Select"]).Select
         Select(d.find_element(By.ID, "subject")).select_by_value("math")
-        Select(d.find_element(By.ID, "grade")).select_by_value("3")
+        d.find_element(By.CSS_SELECTOR, "input[name=grade][value='3']").click()
         self.fits_phone(d)
         old_url = d.current_url
         d.find_element(By.CSS_SELECTOR, "form.upload button[type=submit]").click()

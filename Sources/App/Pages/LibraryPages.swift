@@ -210,10 +210,11 @@ struct LibraryPages {
 
     @Sendable func newForm(req: Request) async throws -> Response {
         _ = try req.requireActor()
-        return try await renderForm(req, values: ["language": req.locale.rawValue, "licence": "CC-BY-4.0", "kind": "document"], errors: FormErrors())
+        return try await renderForm(req, values: ["language": req.locale.rawValue, "licence": "CC-BY-4.0", "kind": "document"], grades: [],
+                                    errors: FormErrors())
     }
 
-    func renderForm(_ req: Request, values: [String: String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> Response {
+    func renderForm(_ req: Request, values: [String: String], grades chosen: [String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> Response {
         let rules = req.library.ctx.rules
         func options(_ pairs: [(String, String)], _ selected: String?) -> [SelectOption] {
             pairs.map { SelectOption(value: $0.0, label: $0.1, selected: $0.0 == selected) }
@@ -226,7 +227,7 @@ struct LibraryPages {
             languages: options(rules.languages.map { ($0, Self.label(req, "library.language.\($0)", $0)) }, values["language"]),
             licences: options(Licence.allCases.map { ($0.rawValue, Self.label(req, "library.licence.\($0.rawValue)", $0.rawValue)) }, values["licence"]),
             subjects: options([("", "—")] + rules.subjects.map { ($0.key, $0.value.pick(req.locale)) }.sorted { $0.1 < $1.1 }, values["subject"]),
-            grades: options([("", "—")] + rules.gradeOrder.map { ($0, rules.grades[$0]!.pick(req.locale)) }, values["grade"]),
+            grades: rules.gradeOrder.map { SelectOption(value: $0, label: rules.grades[$0]!.pick(req.locale), selected: chosen.contains($0)) },
             values: values, errors: errors, limits: limits.joined(separator: " · "))
         return try await req.page("resource-new", page, status: status)
     }
@@ -240,7 +241,7 @@ struct LibraryPages {
         let input = NewResource(kind: f["kind"] ?? "", title: LocalizedText([titleLanguage.rawValue: f["title"] ?? ""]),
                                 description: LocalizedText([titleLanguage.rawValue: f["description"] ?? ""]),
                                 language: f["language"] ?? "", licence: f["licence"] ?? "",
-                                subjects: (f["subject"] ?? "").isEmpty ? [] : [f["subject"]!], grades: (f["grade"] ?? "").isEmpty ? [] : [f["grade"]!],
+                                subjects: (f["subject"] ?? "").isEmpty ? [] : [f["subject"]!], grades: (upload.lists["grade"] ?? []).filter { !$0.isEmpty },
                                 keywords: (f["keywords"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
                                 authors: (f["authors"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
                                 url: (f["url"] ?? "").isEmpty ? nil : f["url"], broadcastDate: (f["broadcastDate"] ?? "").isEmpty ? nil : f["broadcastDate"],
@@ -253,7 +254,7 @@ struct LibraryPages {
             for (from, to) in [("title.\(titleLanguage.rawValue)", "title"), ("subjects", "subject"), ("grades", "grade")] {
                 if let m = errors.messages[from] { errors.messages[to] = m }
             }
-            return try await renderForm(req, values: f, errors: errors, status: status)
+            return try await renderForm(req, values: f, grades: upload.lists["grade"] ?? [], errors: errors, status: status)
         })
     }
 

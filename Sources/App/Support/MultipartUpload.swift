@@ -9,6 +9,8 @@ import Library
 /// resource upload API and the upload page.
 struct MultipartUpload {
     var fields: [String: String] = [:]
+    /// Every value of each text field, in order (checkbox groups send one name many times).
+    var lists: [String: [String]] = [:]
     var file: UploadedFile?
     /// Name of the form field that carried the file.
     var fileField: String?
@@ -68,7 +70,9 @@ struct MultipartUpload {
                 // An empty file part (a form submitted without choosing a file).
                 if !f.isEmpty || disposition.name != nil { result.fields["__emptyfile__" + (disposition.name ?? "")] = f }
             } else if let name = disposition.name {
-                result.fields[name] = String(decoding: fieldBytes, as: UTF8.self)
+                let value = String(decoding: fieldBytes, as: UTF8.self)
+                result.fields[name] = value
+                result.lists[name, default: []].append(value)
             }
             headers = [:]
             fieldBytes = Data()
