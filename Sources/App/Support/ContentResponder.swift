@@ -70,7 +70,7 @@ enum ContentResponder {
         let length = count
         response.body = .init(asyncStream: { writer in
             do {
-                let chunks = try await fileio.readFile(at: path, chunkSize: 256 * 1024, offset: start, byteCount: Int(length))
+                let chunks = try await fileio.readFile(at: path, chunkSize: 1024 * 1024, offset: start, byteCount: Int(length))
                 for try await chunk in chunks { try await writer.writeBuffer(chunk) }
                 try await writer.write(.end)
             } catch {
