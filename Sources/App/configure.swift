@@ -69,10 +69,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     } catch {
         throw AppConfig.Problem(variable: "EDUCOMMONS_DATA", message: "cannot create '\(config.blobDirectory)': \(error.localizedDescription)")
     }
-    app.services = AppServices(config: config, localizer: localizer, directory: directory,
-                               library: LibraryContext(rules: libraryRules, blobs: blobs, directory: directory,
+    var library = LibraryContext(rules: libraryRules, blobs: blobs, directory: directory,
                                                         searchCacheSeconds: TimeInterval(config.searchCacheSeconds),
-                                                        stagingRoot: URL(fileURLWithPath: config.dataDirectory + "/uploads")),
+                                                        stagingRoot: URL(fileURLWithPath: config.dataDirectory + "/uploads"))
+    if let secret = config.contentSecret { library.contentSecret = secret }
+    app.services = AppServices(config: config, localizer: localizer, directory: directory, library: library,
                                metrics: PrometheusCollectorRegistry(), assets: assets, openAPI: ByteBuffer(data: openAPI))
 
     app.views.use(.leaf)

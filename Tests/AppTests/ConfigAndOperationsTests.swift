@@ -39,6 +39,13 @@ struct ConfigAndOperationsTests {
         #expect(problem(["EDUCOMMONS_DEFAULT_LANGUAGE": "fr"])?.variable == "EDUCOMMONS_DEFAULT_LANGUAGE")
         #expect(problem(["EDUCOMMONS_HOME": "/nonexistent"])?.variable == "EDUCOMMONS_HOME")
         #expect(problem(["LOG_FORMAT": "xml"])?.variable == "LOG_FORMAT")
+        // The commons' settings.
+        #expect(problem(["EDUCOMMONS_UPLOAD_LIMIT_HOLOGRAM_MB": "10"])?.variable == "EDUCOMMONS_UPLOAD_LIMIT_HOLOGRAM_MB")
+        #expect(problem(["EDUCOMMONS_UPLOAD_LIMIT_VIDEO_MB": "lots"])?.variable == "EDUCOMMONS_UPLOAD_LIMIT_VIDEO_MB")
+        #expect(problem(["EDUCOMMONS_SEARCH_CACHE_SECONDS": "-1"])?.variable == "EDUCOMMONS_SEARCH_CACHE_SECONDS")
+        #expect(problem(["EDUCOMMONS_OAI_REPOSITORY_ID": "not a domain"])?.variable == "EDUCOMMONS_OAI_REPOSITORY_ID")
+        #expect(problem(["EDUCOMMONS_ADMIN_EMAIL": "nobody"])?.variable == "EDUCOMMONS_ADMIN_EMAIL")
+        #expect(problem(["EDUCOMMONS_CONTENT_SECRET": "short"])?.variable == "EDUCOMMONS_CONTENT_SECRET")
         // The password in a bad URL is not echoed.
         #expect(problem(["DATABASE_URL": "mysql://user:secret@host/db"])?.message.contains("secret") == false)
     }

@@ -36,6 +36,10 @@ public struct AppConfig: Sendable {
     public var adminEmail = "admin@educommons.local"
     public var repositoryName = "EduCommons"
 
+    /// Signs links to package files; must be the same in every process behind one load
+    /// balancer (`EDUCOMMONS_CONTENT_SECRET`). Nil: a random secret per process.
+    public var contentSecret: String?
+
     /// Seconds a search answer is reused (0: never). Changes made by this process clear it.
     public var searchCacheSeconds = 30
 
@@ -167,6 +171,12 @@ public struct AppConfig: Sendable {
         config.uploadLimitsMB = limits
         config.oaiRepositoryID = oaiID
         config.searchCacheSeconds = searchCache
+        if let secret = value("EDUCOMMONS_CONTENT_SECRET") {
+            guard secret.count >= 32 else {
+                throw Problem(variable: "EDUCOMMONS_CONTENT_SECRET", message: "must be at least 32 characters (e.g. openssl rand -hex 32)")
+            }
+            config.contentSecret = secret
+        }
         config.adminEmail = adminEmail
         if let name = value("EDUCOMMONS_REPOSITORY_NAME") { config.repositoryName = name }
         return config
