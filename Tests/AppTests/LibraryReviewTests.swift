@@ -197,6 +197,13 @@ struct LibraryReviewTests {
                     #expect(res.decoded(ResourceDTO.self)?.usageCount == 1, "the same course counts once")
                 }
             }
+            // A reason that is not JSON is refused, not ignored: nothing is withdrawn.
+            var bad = teacher
+            bad.contentType = .json
+            try await app.testing().test(.POST, "api/v1/resources/\(id)/withdraw", headers: bad, body: ByteBuffer(string: "{reason")) { res in
+                #expect(res.status == .badRequest)
+            }
+            #expect(try await app.status(of: id, as: try await app.bearer("pupil1")) == .ok)
             try await app.postJSON("api/v1/resources/\(id)/withdraw", teacher, ["reason": "Nội dung cũ"]) { res in
                 #expect(res.decoded(ResourceDTO.self)?.status == "withdrawn")
             }

@@ -106,13 +106,13 @@ struct LibraryAPI {
 
     @Sendable func approve(req: Request) async throws -> JSON<ResourceDTO> {
         let actor = try req.requireActor()
-        let body = req.body.data.map { _ in try? req.decodeJSON(CommentRequest.self) } ?? nil
+        let body = try req.decodeOptionalJSON(CommentRequest.self)
         return JSON(try await req.library.approve(try req.uuid("id"), comment: body?.comment, actor: actor))
     }
 
     @Sendable func withdraw(req: Request) async throws -> JSON<ResourceDTO> {
         let actor = try req.requireActor()
-        let body = req.body.data.map { _ in try? req.decodeJSON(WithdrawRequest.self) } ?? nil
+        let body = try req.decodeOptionalJSON(WithdrawRequest.self)
         return JSON(try await req.library.withdraw(try req.uuid("id"), reason: body?.reason, actor: actor))
     }
 

@@ -66,9 +66,8 @@ struct MultipartUpload {
                     result.fileField = partName
                 } catch { failure = error }
                 writer = nil
-            } else if let f = disposition.filename {
-                // An empty file part (a form submitted without choosing a file).
-                if !f.isEmpty || disposition.name != nil { result.fields["__emptyfile__" + (disposition.name ?? "")] = f }
+            } else if disposition.filename != nil {
+                // An empty file part: a form sent without choosing a file. Nothing to keep.
             } else if let name = disposition.name {
                 let value = String(decoding: fieldBytes, as: UTF8.self)
                 result.fields[name] = value

@@ -15,6 +15,12 @@ extension Request {
     func decodeJSON<T: Decodable>(_ type: T.Type) throws -> T {
         try App.decodeJSON(type, from: body.data)
     }
+
+    /// A body that may be left out; when it is sent it must be valid (never ignored).
+    func decodeOptionalJSON<T: Decodable>(_ type: T.Type) throws -> T? {
+        guard let data = body.data, data.readableBytes > 0 else { return nil }
+        return try App.decodeJSON(type, from: data)
+    }
 }
 
 /// JSON responses with RFC 3339 dates in UTC.

@@ -122,7 +122,7 @@ public struct DemoLibrary: Sendable {
             }
             let input = NewResource(kind: item.kind.rawValue, title: item.title, description: item.description, language: item.language,
                                     licence: item.licence, subjects: [item.subject], grades: item.grades, keywords: item.keywords,
-                                    authors: [author.displayName], orgId: author === teacher ? school.orgID : province.orgID, url: item.url)
+                                    authors: [author.displayName], orgId: author.personID == teacher.personID ? school.orgID : province.orgID, url: item.url)
             let r = try await library.createResource(input, file: file, actor: author)
             switch item.scope {
             case .draft: break
@@ -154,8 +154,4 @@ public struct DemoLibrary: Sendable {
         case .none: return nil
         }
     }
-}
-
-extension Actor {
-    static func === (a: Actor, b: Actor) -> Bool { a.personID == b.personID && a.isSystem == b.isSystem }
 }

@@ -14,17 +14,17 @@ enum EPUBReader {
     static func chapters(_ archive: ZipArchive, limit: Int = 300) throws -> [EPUBChapter] {
         guard let container = archive.entry(named: "META-INF/container.xml") else { return [] }
         let containerXML = String(decoding: try archive.data(of: container), as: UTF8.self)
-        guard let opfPath = attribute("full-path", in: containerXML, tag: "rootfile"), ZipArchive.isSafePath(opfPath),
+        guard let opfPath = attribute("full-path", in: containerXML), ZipArchive.isSafePath(opfPath),
               let opfEntry = archive.entry(named: opfPath), opfEntry.uncompressedSize < 4 * 1_048_576 else { return [] }
         let opf = String(decoding: try archive.data(of: opfEntry), as: UTF8.self)
         let base = (opfPath as NSString).deletingLastPathComponent
         var hrefs: [String: String] = [:]
         for item in tags("item", in: opf) {
-            if let id = attribute("id", in: item, tag: "item"), let href = attribute("href", in: item, tag: "item") { hrefs[id] = href }
+            if let id = attribute("id", in: item), let href = attribute("href", in: item) { hrefs[id] = href }
         }
         var out: [EPUBChapter] = []
         for ref in tags("itemref", in: opf).prefix(limit) {
-            guard let idref = attribute("idref", in: ref, tag: "itemref"), let href = hrefs[idref] else { continue }
+            guard let idref = attribute("idref", in: ref), let href = hrefs[idref] else { continue }
             let path = base.isEmpty ? href : base + "/" + href
             guard ZipArchive.isSafePath(path), let entry = archive.entry(named: path) else { continue }
             var title = String(out.count + 1)
@@ -49,7 +49,7 @@ enum EPUBReader {
         return out
     }
 
-    static func attribute(_ name: String, in xml: some StringProtocol, tag: String) -> String? {
+    static func attribute(_ name: String, in xml: some StringProtocol) -> String? {
         for quote in ["\"", "'"] {
             if let r = xml.range(of: " \(name)=\(quote)") {
                 let start = r.upperBound
