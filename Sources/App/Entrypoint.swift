@@ -51,6 +51,10 @@ public func runEduCommons() async -> Int32 {
             // Resumable uploads older than a day are abandoned: free their disk space.
             let swept = try await LibraryService(db: app.db, ctx: app.services.library).sweepUploads()
             if swept > 0 { app.logger.notice("removed \(swept) abandoned uploads") }
+            if ChildProcess.locate(config.ffmpegPath) == nil {
+                app.logger.warning("ffmpeg not found (\(config.ffmpegPath)): uploaded videos play as uploaded, without 360p/720p renditions or posters; install the Debian package ffmpeg or set EDUCOMMONS_FFMPEG")
+            }
+            if config.runJobs { app.services.jobs.start() }
         } else if demo {
             app.logger.warning("--demo only applies to serve")
         }

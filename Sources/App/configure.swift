@@ -73,7 +73,12 @@ public func configure(_ app: Application, config: AppConfig) async throws {
                                                         searchCacheSeconds: TimeInterval(config.searchCacheSeconds),
                                                         stagingRoot: URL(fileURLWithPath: config.dataDirectory + "/uploads"))
     if let secret = config.contentSecret { library.contentSecret = secret }
-    app.services = AppServices(config: config, localizer: localizer, directory: directory, library: library,
+    library.ffmpegPath = config.ffmpegPath
+    library.transcodeThreads = config.transcodeThreads
+    let jobs = JobWorker(db: app.db, queue: library.jobs, handlers: LibraryJobs.handlers(ctx: library), signal: library.jobSignal,
+                         logger: Logger(label: "educommons.jobs"))
+    app.lifecycle.use(JobWorkerLifecycle(worker: jobs))
+    app.services = AppServices(config: config, localizer: localizer, directory: directory, library: library, jobs: jobs,
                                metrics: PrometheusCollectorRegistry(), assets: assets, openAPI: ByteBuffer(data: openAPI))
 
     app.views.use(.leaf)

@@ -67,6 +67,7 @@ func routes(_ app: Application) throws {
         api.get("resources", ":id", use: lib.show)
         api.patch("resources", ":id", use: lib.update)
         api.on(.POST, "resources", ":id", "versions", body: .stream, use: lib.addVersion)
+        api.post("resources", ":id", "versions", ":version", "transcode", use: lib.transcode)
         api.get("resources", ":id", "history", use: lib.history)
         api.post("resources", ":id", "submit", use: lib.submit)
         api.post("resources", ":id", "claim", use: lib.claim)

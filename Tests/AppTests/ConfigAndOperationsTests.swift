@@ -25,6 +25,14 @@ struct ConfigAndOperationsTests {
         #expect(c.database == .sqliteFile("./data/educommons.sqlite"))
         #expect(c.demoPassword == "educommons-demo")
         #expect(c.logLevel == .info)
+        #expect(c.ffmpegPath == "ffmpeg")
+        #expect(c.transcodeThreads == 1)
+        #expect(c.runJobs)
+        let jobs = try AppConfig.fromEnvironment(base.merging(["EDUCOMMONS_RUN_JOBS": "false", "EDUCOMMONS_FFMPEG": "/opt/ffmpeg/bin/ffmpeg",
+                                                               "EDUCOMMONS_TRANSCODE_THREADS": "2"]) { $1 })
+        #expect(!jobs.runJobs)
+        #expect(jobs.ffmpegPath == "/opt/ffmpeg/bin/ffmpeg")
+        #expect(jobs.transcodeThreads == 2)
         let pg = try AppConfig.fromEnvironment(base.merging(["DATABASE_URL": "postgres://u:p@db.example:5432/edu", "PORT": "9000"]) { $1 })
         #expect(pg.database == .postgres(url: "postgres://u:p@db.example:5432/edu", searchPath: nil))
         #expect(pg.port == 9000)
@@ -46,6 +54,8 @@ struct ConfigAndOperationsTests {
         #expect(problem(["EDUCOMMONS_OAI_REPOSITORY_ID": "not a domain"])?.variable == "EDUCOMMONS_OAI_REPOSITORY_ID")
         #expect(problem(["EDUCOMMONS_ADMIN_EMAIL": "nobody"])?.variable == "EDUCOMMONS_ADMIN_EMAIL")
         #expect(problem(["EDUCOMMONS_CONTENT_SECRET": "short"])?.variable == "EDUCOMMONS_CONTENT_SECRET")
+        #expect(problem(["EDUCOMMONS_TRANSCODE_THREADS": "0"])?.variable == "EDUCOMMONS_TRANSCODE_THREADS")
+        #expect(problem(["EDUCOMMONS_RUN_JOBS": "sometimes"])?.variable == "EDUCOMMONS_RUN_JOBS")
         // The password in a bad URL is not echoed.
         #expect(problem(["DATABASE_URL": "mysql://user:secret@host/db"])?.message.contains("secret") == false)
     }

@@ -13,6 +13,33 @@ struct LibraryPageTests {
         return cookie.components(separatedBy: "; ").first { $0.hasPrefix("ec_csrf=") }.map { String($0.dropFirst(8)) } ?? ""
     }
 
+    @Test func thePageSessionReadsContentButCannotActOnTheAPI() async throws {
+        try await withTestApp { app in
+            _ = try await LibraryWorld.build(app)
+            var id: UUID?
+            try await app.upload(try await app.bearer("teacher1"), metadata: lessonMetadata, filename: "bai.pdf", data: TestFiles.pdf) { res in
+                id = res.decoded(ResourceDTO.self)?.id
+            }
+            // The author's viewer on the page loads the draft's file with the session cookie.
+            let author = try await PageTests().signIn(app, "teacher1")
+            try await app.testing().test(.GET, "api/v1/resources/\(id!)/content", headers: author) { res in
+                #expect(res.status == .ok)
+                #expect(res.headers.first(name: .vary)?.contains("Cookie") == true)
+            }
+            // Another teacher's session does not see it.
+            try await app.testing().test(.GET, "api/v1/resources/\(id!)/content", headers: try await PageTests().signIn(app, "teacher2")) { res in
+                #expect(res.status == .notFound)
+            }
+            // The cookie is no credential for anything else on the API.
+            try await app.testing().test(.GET, "api/v1/resources/\(id!)", headers: author) { res in #expect(res.status == .notFound) }
+            var post = author
+            post.contentType = .json
+            try await app.testing().test(.POST, "api/v1/resources/\(id!)/rating", headers: post, body: ByteBuffer(string: "{\"stars\":5}")) { res in
+                #expect(res.status == .unauthorized)
+            }
+        }
+    }
+
     @Test func aTeacherUploadsThroughTheFormAndTheSchoolSeesIt() async throws {
         try await withTestApp { app in
             let lw = try await LibraryWorld.build(app)

@@ -4,7 +4,7 @@
 Starts `educommons serve --demo` on a free loopback port with a throw-away data folder,
 drives Debian's chromium through chromium-driver with selenium, and prints
 'N passed, N failed'. Exit status is non-zero when a flow fails.
-Usage: run_flows.py --binary .build/debug/educommons [--screenshots DIR]
+Usage: run_flows.py --binary .build/debug/educommons [--screenshots DIR] [--only NAME-PART]
 """
 import argparse, os, shutil, socket, subprocess, sys, tempfile, time, traceback, urllib.parse, urllib.request
 
@@ -50,8 +50,11 @@ def free_port():
 def start_server(binary, port, data):
     env = dict(os.environ, EDUCOMMONS_DATA=data, EDUCOMMONS_DEMO_PASSWORD=PASSWORD, EDUCOMMONS_HOME=ROOT, LOG_LEVEL="warning")
     env.pop("DATABASE_URL", None)
+    # The server's output goes to a file in its data folder: an unread pipe would fill
+    # and stall the server; the file is printed when a flow fails.
+    log = open(os.path.join(data, "server.log"), "w")
     proc = subprocess.Popen([binary, "serve", "--demo", "--port", str(port)], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -61,7 +64,7 @@ def start_server(binary, port, data):
         except Exception:
             time.sleep(0.3)
         if proc.poll() is not None:
-            raise RuntimeError("server exited: " + proc.stdout.read())
+            raise RuntimeError("server exited: " + open(os.path.join(data, "server.log")).read())
     raise RuntimeError("server did not answer /healthz within 60 s")
 
 
@@ -253,6 +256,59 @@ class Flows:
         assert "Bài kiểm tra 15 phút – Toán 3" in d.find_element(By.TAG_NAME, "main").text
         self.fits_phone(d)
 
+    def teacher_uploads_a_video_and_a_phone_plays_the_rendition_for_its_link(self, d):
+        ffmpeg = shutil.which("ffmpeg")
+        if not ffmpeg:
+            print("skip: ffmpeg is not installed (apt-get install ffmpeg); .ci/run installs it")
+            return
+        path = os.path.join(tempfile.mkdtemp(prefix="ec-video-"), "thi-nghiem.mp4")
+        subprocess.run([ffmpeg, "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=1280x720:rate=25:duration=2",
+                        "-f", "lavfi", "-i", "sine=duration=2", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                        "-c:a", "aac", "-shortest", path], check=True)
+        self.sign_in(d, "teacher")
+        d.get(self.base + "/library/new?lang=en")
+        Select = __import__("selenium.webdriver.support.ui", fromlist=["Select"]).Select
+        Select(d.find_element(By.ID, "kind")).select_by_value("video")
+        d.find_element(By.ID, "title").send_keys("Thí nghiệm con lắc đơn")
+        d.find_element(By.ID, "file").send_keys(path)
+        old_url = d.current_url
+        d.find_element(By.CSS_SELECTOR, "form.upload button[type=submit]").click()
+        WebDriverWait(d, 30).until(lambda drv: drv.current_url != old_url and "/library/" in drv.current_url and "/new" not in drv.current_url)
+        page = d.current_url.split("?")[0]
+        # The server's job worker makes the renditions in the background; the page says so meanwhile.
+        deadline = time.time() + 60
+        while not d.find_elements(By.CSS_SELECTOR, "video source[data-label='720p']"):
+            assert time.time() < deadline, d.find_element(By.TAG_NAME, "main").text
+            time.sleep(1)
+            d.get(page + "?lang=en")
+        video = d.find_element(By.TAG_NAME, "video")
+        assert "rendition=poster" in (video.get_attribute("poster") or ""), video.get_attribute("outerHTML")
+        assert video.get_attribute("preload") == "none"
+        labels = [s.get_attribute("data-label") for s in d.find_elements(By.CSS_SELECTOR, "video source")]
+        assert labels[:2] == ["360p", "720p"], labels
+        # A good link gets 720p; the browser really decodes it.
+        assert "rendition=720p" in d.execute_script("return arguments[0].src", video)
+        d.execute_script("arguments[0].preload = 'metadata'; arguments[0].load()", video)
+        try:
+            WebDriverWait(d, 20).until(lambda drv: drv.execute_script("return arguments[0].readyState", video) >= 1)
+        except Exception:
+            raise AssertionError(d.execute_script("var v=arguments[0]; return [v.networkState, v.error && v.error.code, v.error && v.error.message, v.currentSrc, v.src]", video))
+        assert d.execute_script("return arguments[0].videoHeight", video) == 720
+        self.fits_phone(d)
+        self.shot(d, "library-video")
+        # A 2G link (Chromium's network emulation drives navigator.connection) gets 360p.
+        d.execute_cdp_cmd("Network.enable", {})
+        d.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 800, "downloadThroughput": 50000 / 8,
+                                                               "uploadThroughput": 20000 / 8, "connectionType": "cellular2g"})
+        try:
+            d.get(page + "?lang=en")
+            video = d.find_element(By.TAG_NAME, "video")
+            effective = d.execute_script("return navigator.connection ? navigator.connection.effectiveType : ''")
+            src = d.execute_script("return arguments[0].src", video)
+            assert "rendition=360p" in src, f"{effective}: {src}"
+        finally:
+            d.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+
     def language_switch_changes_the_whole_page(self, d):
         d.delete_all_cookies()
         d.get(self.base + "/signin")
@@ -268,6 +324,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default=os.path.join(ROOT, ".build/debug/educommons"))
     ap.add_argument("--screenshots", default="")
+    ap.add_argument("--only", default="", help="run only flows whose name contains this")
     args = ap.parse_args()
     if args.screenshots:
         os.makedirs(args.screenshots, exist_ok=True)
@@ -277,7 +334,7 @@ def main():
     passed = failed = 0
     try:
         flows = Flows(f"http://127.0.0.1:{port}", args.screenshots)
-        names = [n for n in dir(flows) if not n.startswith("_") and n not in ("shot", "sign_in", "fits_phone", "base", "shots")]
+        names = [n for n in dir(flows) if not n.startswith("_") and n not in ("shot", "sign_in", "fits_phone", "base", "shots") and args.only in n]
         d = browser()
         try:
             for name in names:
@@ -288,6 +345,9 @@ def main():
                 except Exception:
                     failed += 1
                     print(f"FAIL {name}\n{traceback.format_exc()}")
+                    if server.poll() is not None:
+                        print(f"server exited with {server.returncode}")
+                    print("server log (last lines):\n" + "".join(open(os.path.join(data, "server.log")).readlines()[-60:]))
         finally:
             d.quit()
     finally:

@@ -122,6 +122,14 @@ struct LibraryAPI {
         return JSON(try await req.library.rate(try req.uuid("id"), stars: body.stars, actor: actor))
     }
 
+    /// `POST /api/v1/resources/{id}/versions/{version}/transcode`: prepare a video's
+    /// renditions again (after a failure, or once the operator has installed ffmpeg).
+    @Sendable func transcode(req: Request) async throws -> JSON<ResourceDTO> {
+        let actor = try req.requireActor()
+        guard let v = req.parameters.get("version").flatMap(Int.init) else { throw DomainError.notFound(entity: "version") }
+        return JSON(try await req.library.requestTranscode(try req.uuid("id"), version: v, actor: actor), status: .accepted)
+    }
+
     @Sendable func markUsed(req: Request) async throws -> JSON<ResourceDTO> {
         let actor = try req.requireActor()
         let body = try req.decodeJSON(UsageRequest.self)

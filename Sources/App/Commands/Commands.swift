@@ -8,6 +8,7 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(UserCommands(), as: "user")
     app.asyncCommands.use(ImportCommands(), as: "import")
     app.asyncCommands.use(LibraryCommands(), as: "library")
+    app.asyncCommands.use(JobCommands(), as: "jobs")
 }
 
 /// `educommons migrate`: applies pending migrations without asking (safe to run in CI

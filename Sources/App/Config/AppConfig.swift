@@ -47,6 +47,13 @@ public struct AppConfig: Sendable {
     public var postgresConnectionsPerLoop: Int = 4
 
     /// Files (content-addressed) live under the data directory.
+    /// The ffmpeg program for video renditions: a name on PATH or a full path.
+    public var ffmpegPath = "ffmpeg"
+    /// Threads one ffmpeg run may use.
+    public var transcodeThreads = 1
+    /// Whether `serve` also runs background jobs; off when dedicated `educommons jobs run`
+    /// processes do them.
+    public var runJobs = true
     public var blobDirectory: String { dataDirectory + "/blobs" }
 
     public static let defaultDemoPassword = "educommons-demo"
@@ -179,6 +186,20 @@ public struct AppConfig: Sendable {
         }
         config.adminEmail = adminEmail
         if let name = value("EDUCOMMONS_REPOSITORY_NAME") { config.repositoryName = name }
+        if let ffmpeg = value("EDUCOMMONS_FFMPEG") { config.ffmpegPath = ffmpeg }
+        if let t = value("EDUCOMMONS_TRANSCODE_THREADS") {
+            guard let n = Int(t), (1...64).contains(n) else {
+                throw Problem(variable: "EDUCOMMONS_TRANSCODE_THREADS", message: "'\(t)' is not a number between 1 and 64")
+            }
+            config.transcodeThreads = n
+        }
+        if let j = value("EDUCOMMONS_RUN_JOBS") {
+            switch j.lowercased() {
+            case "true", "1", "yes", "on": config.runJobs = true
+            case "false", "0", "no", "off": config.runJobs = false
+            default: throw Problem(variable: "EDUCOMMONS_RUN_JOBS", message: "'\(j)' is not true or false")
+            }
+        }
         return config
     }
 

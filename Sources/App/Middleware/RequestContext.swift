@@ -96,6 +96,15 @@ struct RequestContextMiddleware: AsyncMiddleware {
         return response
     }
 
+    /// The file behind a page's viewer (`<video>`, `<iframe>`, `<img>`): the browser sends
+    /// the session cookie, not a bearer token. Only reads of resource content, which can
+    /// change nothing (and SameSite keeps the cookie off other sites' requests).
+    static func isPageMedia(_ request: Request) -> Bool {
+        guard request.method == .GET || request.method == .HEAD else { return false }
+        let parts = request.url.path.split(separator: "/")
+        return parts.count == 5 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "resources" && parts[4] == "content"
+    }
+
     /// Bearer token for the API, session cookie for pages. A bad token on the API is a
     /// 401 (the client must know); a stale cookie on a page just means signed out.
     private func identify(_ request: Request) async throws -> ResolvedIdentity? {
@@ -106,7 +115,7 @@ struct RequestContextMiddleware: AsyncMiddleware {
             request.rawToken = bearer
             return id
         }
-        if let cookie = request.cookies[SessionCookie.name]?.string, !request.isAPI {
+        if let cookie = request.cookies[SessionCookie.name]?.string, !request.isAPI || Self.isPageMedia(request) {
             let id = try await request.auth.resolve(token: cookie, kind: .web)
             if id != nil { request.rawToken = cookie }
             return id

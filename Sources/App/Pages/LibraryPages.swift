@@ -51,6 +51,9 @@ struct ResourcePage: Encodable, Sendable {
         var prevHref: String? = nil
         var nextHref: String? = nil
         var download: String? = nil
+        /// Videos: where the smaller renditions stand, and the version to prepare again.
+        var processing: String? = nil
+        var retryVersion: Int? = nil
     }
     struct Chapter: Encodable, Sendable { var title: String; var href: String; var current: Bool }
     struct Source: Encodable, Sendable { var src: String; var label: String; var size: String; var type: String }
@@ -150,11 +153,20 @@ struct LibraryPages {
             let versioned = "\(content)?version=\(v.number)"
             switch r.kind {
             case "video", "tvLesson":
-                let renditions = v.renditions.filter { $0.label.hasSuffix("p") }.sorted { $0.label < $1.label }
+                // Smallest first: the browser plays the first source it can, and player.js
+                // moves up only on a good connection.
+                let renditions = v.renditions.filter { $0.label.hasSuffix("p") }.sorted { (Int($0.label.dropLast()) ?? 0) < (Int($1.label.dropLast()) ?? 0) }
                 let sources = renditions.map { ResourcePage.Source(src: "\(versioned)&rendition=\($0.label)", label: $0.label, size: format.bytes($0.size), type: $0.mediaType) }
                     + [ResourcePage.Source(src: versioned, label: req.t("library.original"), size: size, type: v.mediaType)]
+                var processing: String?
+                switch v.processing {
+                case "queued", "running": processing = req.t("library.processing.queued")
+                case "failed": processing = req.t("library.processing.failed", [req.t("library.processing.\(v.processingError ?? "transcode-failed")")])
+                default: processing = nil
+                }
                 viewer = .init(type: "video", src: sources[0].src, size: size, sources: sources,
-                               poster: v.renditions.contains { $0.label == "poster" } ? "\(versioned)&rendition=poster" : nil)
+                               poster: v.renditions.contains { $0.label == "poster" } ? "\(versioned)&rendition=poster" : nil,
+                               processing: processing, retryVersion: v.processing == "failed" && r.can.reprocess ? v.number : nil)
             case "audio": viewer = .init(type: "audio", src: versioned, size: size, sources: [], poster: nil)
             case "image": viewer = .init(type: "image", src: versioned, size: size, sources: [], poster: nil)
             case "simulation", "package":
@@ -290,6 +302,8 @@ struct LibraryPages {
             case "withdraw": _ = try await lib.withdraw(id, reason: comment, actor: actor)
             case "rate": _ = try await lib.rate(id, stars: Int(req.field("stars") ?? "") ?? 0, actor: actor)
             case "use": _ = try await lib.markUsed(id, courseRef: req.field("course") ?? "", actor: actor)
+            case "transcode":
+                _ = try await lib.requestTranscode(id, version: Int(req.field("version") ?? "") ?? 0, actor: actor)
             default: throw DomainError.notFound(entity: "action")
             }
             return "/library/\(id)"

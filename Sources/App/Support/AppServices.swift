@@ -14,6 +14,8 @@ struct AppServices: Sendable {
     var localizer: Localizer
     var directory: DirectoryContext
     var library: LibraryContext
+    /// Background jobs; started by `serve` (unless EDUCOMMONS_RUN_JOBS=false) and `jobs run`.
+    var jobs: JobWorker
     var metrics: PrometheusCollectorRegistry
     var assets: AssetCatalog
     var openAPI: ByteBuffer
@@ -57,5 +59,13 @@ struct BcryptHasher: Platform.PasswordHasher {
 
     func verify(_ password: String, against hash: String) async throws -> Bool {
         try await NIOThreadPool.singleton.runIfActive { try Bcrypt.verify(password, created: hash) }
+    }
+}
+
+/// Stops the job worker before the database pools close.
+struct JobWorkerLifecycle: LifecycleHandler {
+    let worker: JobWorker
+    func shutdownAsync(_ application: Application) async {
+        await worker.stop()
     }
 }

@@ -69,11 +69,21 @@ enum ContentResponder {
         let start = offset
         let length = count
         response.body = .init(asyncStream: { writer in
+            let chunks: FileIO.FileChunks
             do {
-                let chunks = try await fileio.readFile(at: path, chunkSize: 1024 * 1024, offset: start, byteCount: Int(length))
+                chunks = try await fileio.readFile(at: path, chunkSize: 1024 * 1024, offset: start, byteCount: Int(length))
+            } catch {
+                try? await writer.write(.error(error))
+                return
+            }
+            do {
                 for try await chunk in chunks { try await writer.writeBuffer(chunk) }
                 try await writer.write(.end)
             } catch {
+                // The reader went away mid-file (a video player that only wanted the
+                // header, a dropped phone link). The file handle closes itself only at the
+                // end of the file; left open here, NIO stops the whole process.
+                try? await chunks.closeHandle()
                 try? await writer.write(.error(error))
             }
         }, count: Int(count), byteBufferAllocator: req.byteBufferAllocator)

@@ -47,13 +47,6 @@ public struct LockoutPolicy: Sendable {
     }
 }
 
-extension Database {
-    var sql: any SQLDatabase {
-        // Both supported drivers are SQL databases; anything else is a configuration bug.
-        guard let s = self as? any SQLDatabase else { preconditionFailure("EduCommons needs an SQL database") }
-        return s
-    }
-}
 
 /// The scope queries every directory service shares: who holds which grants, and
 /// whether a person sits inside a set of organisation-path prefixes.

@@ -96,6 +96,11 @@ public struct VersionDTO: Sendable, Codable, Equatable {
     public var packageType: String?
     public var createdAt: Date
     public var renditions: [RenditionDTO]
+    /// Video renditions: queued, running, done or failed; absent for other files.
+    public var processing: String?
+    /// When processing failed: ffmpeg-missing, storage-not-local, unreadable-video,
+    /// transcode-failed or timeout.
+    public var processingError: String?
 }
 
 public struct AlignmentDTO: Sendable, Codable, Equatable {
@@ -160,6 +165,8 @@ public struct ResourceDTO: Sendable, Codable {
         public var review: Bool
         public var withdraw: Bool
         public var rate: Bool
+        /// May ask for a video's renditions to be prepared again.
+        public var reprocess: Bool
     }
 }
 

@@ -143,7 +143,7 @@ public struct LibraryImporter: Sendable {
                     refuse("file", "validation.import-file-missing", [path]); continue
                 }
                 do {
-                    let blob = try await storeFile(folder.appendingPathComponent(path), limit: ctx.rules.limit(for: kind))
+                    let blob = try ctx.blobs.storeFile(at: folder.appendingPathComponent(path), limit: ctx.rules.limit(for: kind))
                     let uploaded = UploadedFile(blob: blob, filename: path)
                     do {
                         prepared.inspected = try library.inspect(uploaded, kind: kind)
@@ -165,19 +165,6 @@ public struct LibraryImporter: Sendable {
         if scope != nil { report.published += good.count }
     }
 
-    private func storeFile(_ url: URL, limit: Int64) async throws -> StoredBlob {
-        let writer = try ctx.blobs.writer(limit: limit)
-        do {
-            let handle = try FileHandle(forReadingFrom: url)
-            defer { try? handle.close() }
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { try writer.write(chunk) }
-            return try writer.finish()
-        } catch {
-            writer.abort()
-            throw error
-        }
-    }
-
     /// One transaction per batch: resources, versions, review history, audit and (when
     /// publishing) the search index, each as multi-row inserts.
     private func write(_ items: [Prepared], owner: (id: UUID, path: String), scope: (id: UUID, path: String, level: PublishLevel)?,
@@ -188,6 +175,7 @@ public struct LibraryImporter: Sendable {
         var reviews: [[any Encodable & Sendable]] = []
         var audits: [[any Encodable & Sendable]] = []
         var docs: [SearchDocument] = []
+        var videoVersions: [UUID] = []
         for item in items {
             let id = UUIDv7.make(at: now)
             let r = Resource()
@@ -212,9 +200,12 @@ public struct LibraryImporter: Sendable {
                               item.file == nil ? 0 : 1, published ? (item.file == nil ? 0 : 1) : nil, scope?.id, scope?.path, scope?.level.rawValue,
                               published ? now : nil, published ? now : nil, 0, 0, 0, item.input.sourceId])
             if let file = item.file, let inspected = item.inspected {
-                versions.append([UUIDv7.make(at: now), id, 1, file.blob.sha256, file.blob.size, inspected.kind.mediaType, inspected.kind.rawValue,
+                let versionID = UUIDv7.make(at: now)
+                let isVideo = LibraryJobs.videoKinds.contains(inspected.kind.rawValue)
+                versions.append([versionID, id, 1, file.blob.sha256, file.blob.size, inspected.kind.mediaType, inspected.kind.rawValue,
                                  LibraryService.cleanFilename(file.filename, kind: inspected.kind), "", inspected.entry, inspected.packageType,
-                                 now, actor.personID])
+                                 now, actor.personID, isVideo ? ProcessingState.queued.rawValue : nil])
+                if isVideo { videoVersions.append(versionID) }
             }
             reviews.append([UUIDv7.make(at: now), id, item.file == nil ? 0 : 1, actor.personID, actor.displayName,
                             published ? "imported-published" : "imported", "", scope?.id, now])
@@ -222,7 +213,7 @@ public struct LibraryImporter: Sendable {
                                                orgPath: owner.path, changes: [AuditChange(field: "sourceId", before: nil, after: item.input.sourceId)]))
             if let scope { docs.append(library.searchDocument(r, scopePath: scope.path, level: scope.level.rawValue)) }
         }
-        let (resourceRows, versionRows, reviewRows, auditRows, searchDocs) = (resources, versions, reviews, audits, docs)
+        let (resourceRows, versionRows, reviewRows, auditRows, searchDocs, videos) = (resources, versions, reviews, audits, docs, videoVersions)
         try await db.transaction { tx in
             let sql = tx.sql
             try await sql.bulkInsert(into: Resource.schema, columns: [
@@ -232,14 +223,16 @@ public struct LibraryImporter: Sendable {
             ], rows: resourceRows)
             try await sql.bulkInsert(into: ResourceVersion.schema, columns: [
                 "id", "resource_id", "number", "sha256", "size", "media_type", "file_kind", "filename", "note", "entry", "package_type",
-                "created_at", "created_by",
+                "created_at", "created_by", "processing_state",
             ], rows: versionRows)
             try await sql.bulkInsert(into: ResourceReview.schema, columns: [
                 "id", "resource_id", "version", "actor_id", "actor_name", "action", "comment", "scope_org_id", "at",
             ], rows: reviewRows)
             try await sql.bulkInsert(into: AuditEvent.schema, columns: AuditLog.columns, rows: auditRows)
             try await SearchIndex.putMany(searchDocs, on: sql)
+            for v in videos { try await library.queueTranscode(versionID: v, on: tx) }
         }
         if !searchDocs.isEmpty { ctx.searchCache.invalidate() }
+        if !videos.isEmpty { ctx.jobSignal.notify() }
     }
 }

@@ -67,5 +67,21 @@ struct AddFacetCoveringIndex: AsyncMigration {
 }
 
 public enum LibraryMigrations {
-    public static var all: [any Migration] { [CreateLibrary(), CreateResourceSearch(), CreateResumableUploads(), AddFacetCoveringIndex()] }
+    public static var all: [any Migration] { [CreateLibrary(), CreateResourceSearch(), CreateResumableUploads(), AddFacetCoveringIndex(),
+                                                AddVersionProcessing()] }
+}
+
+/// Where a video's renditions stand (queued, running, done, failed) and, when failed, why
+/// (a reason code the pages translate). Null for files that need no processing.
+struct AddVersionProcessing: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        // One column per statement: SQLite adds one column per ALTER TABLE.
+        try await database.schema(ResourceVersion.schema).field("processing_state", .string).update()
+        try await database.schema(ResourceVersion.schema).field("processing_error", .string).update()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(ResourceVersion.schema).deleteField("processing_error").update()
+        try await database.schema(ResourceVersion.schema).deleteField("processing_state").update()
+    }
 }

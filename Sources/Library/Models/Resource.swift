@@ -63,6 +63,10 @@ final class ResourceVersion: Model, @unchecked Sendable {
     @OptionalField(key: "package_type") var packageType: String?
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "created_by") var createdBy: UUID?
+    /// Video renditions: queued, running, done or failed (see `ProcessingState`).
+    @OptionalField(key: "processing_state") var processingState: String?
+    /// Why processing failed, as a reason code (`TranscodeReason`).
+    @OptionalField(key: "processing_error") var processingError: String?
 
     init() {}
 }

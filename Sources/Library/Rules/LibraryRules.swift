@@ -12,12 +12,26 @@ public struct LibraryRules: Sendable {
         public var maxUncompressedBytes: Int64 { Int64(maxUncompressedMB) * 1_048_576 }
     }
 
+    /// What the transcoding job makes of a video.
+    public struct VideoRules: Sendable, Codable {
+        public struct Rendition: Sendable, Codable {
+            public var label: String
+            public var height: Int
+            public var crf: Int
+            public var audioKbps: Int
+        }
+        public var renditions: [Rendition]
+        public var posterHeight: Int
+        public var timeoutMinutes: Int
+    }
+
     public var subjects: [String: LocalizedText]
     public var grades: [String: LocalizedText]
     public var languages: [String]
     /// Bytes per resource kind.
     public var limits: [ResourceKind: Int64]
     public var package: PackageLimits
+    public var video: VideoRules
 
     private struct File: Codable {
         var subjects: [String: [String: String]]
@@ -25,15 +39,17 @@ public struct LibraryRules: Sendable {
         var languages: [String]
         var limitsMB: [String: Int]
         var package: PackageLimits
+        var video: VideoRules
     }
 
     public init(subjects: [String: LocalizedText], grades: [String: LocalizedText], languages: [String],
-                limits: [ResourceKind: Int64], package: PackageLimits) {
+                limits: [ResourceKind: Int64], package: PackageLimits, video: VideoRules) {
         self.subjects = subjects
         self.grades = grades
         self.languages = languages
         self.limits = limits
         self.package = package
+        self.video = video
     }
 
     /// Reads the file; `overrides` (kind -> megabytes, from the environment) win.
@@ -46,7 +62,7 @@ public struct LibraryRules: Sendable {
         }
         for (kind, mb) in overrides { limits[kind] = Int64(mb) * 1_048_576 }
         return LibraryRules(subjects: f.subjects.mapValues(LocalizedText.init), grades: f.grades.mapValues(LocalizedText.init),
-                            languages: f.languages, limits: limits, package: f.package)
+                            languages: f.languages, limits: limits, package: f.package, video: f.video)
     }
 
     public enum RulesError: Error, CustomStringConvertible {

@@ -17,6 +17,13 @@ public struct LibraryContext: Sendable {
     /// Signs links to package files (see `packageLink`). Random per process unless the
     /// operator sets one for all processes behind a load balancer.
     public var contentSecret: String = Digest.randomToken()
+    /// Background jobs (video renditions) and the signal that wakes this process's worker.
+    public var jobs: JobQueue
+    public let jobSignal = JobSignal()
+    /// The ffmpeg program: a name looked up on PATH or a full path (EDUCOMMONS_FFMPEG).
+    public var ffmpegPath = "ffmpeg"
+    /// Threads one ffmpeg may use; one leaves the other core to requests on a small box.
+    public var transcodeThreads = 1
 
     public init(rules: LibraryRules, blobs: any BlobStore, directory: DirectoryContext, clock: any PlatformClock = SystemClock(),
                 searchCacheSeconds: TimeInterval = 30, stagingRoot: URL = FileManager.default.temporaryDirectory.appendingPathComponent("educommons-uploads")) {
@@ -26,6 +33,7 @@ public struct LibraryContext: Sendable {
         self.blobs = blobs
         self.clock = clock
         self.audit = AuditLog(clock: clock)
+        self.jobs = JobQueue(clock: clock)
         self.directory = directory
     }
 

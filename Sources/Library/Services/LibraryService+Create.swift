@@ -76,6 +76,7 @@ extension LibraryService {
                                                  AuditChange(field: "kind", before: nil, after: r.kind)]
                                            + (file.map { [AuditChange(field: "sha256", before: nil, after: $0.blob.sha256)] } ?? []))
         }
+        if file != nil { ctx.jobSignal.notify() }
         return try await dto(r, seesWork: true, actor: actor)
     }
 
@@ -106,6 +107,7 @@ extension LibraryService {
                                            changes: [AuditChange(field: "version", before: String(r.latestVersion), after: String(number)),
                                                      AuditChange(field: "sha256", before: nil, after: file.blob.sha256)])
             }
+            ctx.jobSignal.notify()
             return try await resource(id, actor: actor)
         } catch {
             try? await discardIfUnreferenced(file.blob)
@@ -270,7 +272,17 @@ extension LibraryService {
         v.packageType = inspected.packageType
         v.createdAt = ctx.clock.now()
         v.createdBy = actor.personID
+        let isVideo = LibraryJobs.videoKinds.contains(v.fileKind)
+        if isVideo { v.processingState = ProcessingState.queued.rawValue }
         try await v.create(on: tx)
+        if isVideo { try await queueTranscode(versionID: v.id!, on: tx) }
+    }
+
+    /// Queues renditions for a video version in the caller's transaction: the job exists
+    /// exactly when the version does. The caller wakes the worker after committing.
+    func queueTranscode(versionID: UUID, on tx: any Database) async throws {
+        try await ctx.jobs.enqueue(kind: LibraryJobs.transcode, payload: LibraryJobs.TranscodePayload(versionId: versionID),
+                                   maxAttempts: 3, on: tx)
     }
 
     /// For the edge: a file was streamed in but the request failed before the service

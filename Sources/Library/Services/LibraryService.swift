@@ -120,7 +120,8 @@ public struct LibraryService: Sendable {
             VersionDTO(number: v.number, sha256: v.sha256, size: v.size, mediaType: v.mediaType, fileKind: v.fileKind,
                        filename: v.filename, note: v.note, entry: v.entry, packageType: v.packageType, createdAt: v.createdAt,
                        renditions: (byVersion[v.id!] ?? []).sorted { $0.label < $1.label }
-                           .map { RenditionDTO(label: $0.label, size: $0.size, mediaType: $0.mediaType) })
+                           .map { RenditionDTO(label: $0.label, size: $0.size, mediaType: $0.mediaType) },
+                       processing: v.processingState, processingError: v.processingError)
         }
         let alignments = try await alignmentDTOs(resourceID: id, locale: actor.locale)
         let title = LocalizedText.fromJSON(r.title)
@@ -144,7 +145,8 @@ public struct LibraryService: Sendable {
                        review: seesWork && canReview(r, actor: actor) && [.submitted, .inReview].contains(st),
                        withdraw: seesWork && (editable || canReview(r, actor: actor)) && st != .withdrawn,
                        rate: actor.personID != nil && actor.personID != r.ownerID && r.publishedVersion != nil
-                           && actor.grants.contains { $0.capabilities.contains(.contributeResources) }))
+                           && actor.grants.contains { $0.capabilities.contains(.contributeResources) },
+                       reprocess: seesWork && (editable || canReview(r, actor: actor))))
     }
 
     static let submittable: Set<ResourceStatus> = [.draft, .changesRequested, .withdrawn, .published]
@@ -188,13 +190,5 @@ public struct LibraryService: Sendable {
 
     static func json(_ list: [String]) -> String {
         String(decoding: (try? JSONEncoder().encode(list)) ?? Data("[]".utf8), as: UTF8.self)
-    }
-}
-
-extension Database {
-    var sql: any SQLDatabase {
-        // Both supported drivers are SQL databases; anything else is a configuration bug.
-        guard let s = self as? any SQLDatabase else { preconditionFailure("EduCommons needs an SQL database") }
-        return s
     }
 }

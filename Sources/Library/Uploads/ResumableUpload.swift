@@ -172,19 +172,10 @@ extension LibraryService {
     }
 
     func finishUpload(_ row: ResumableUploadRow) async throws {
-        let writer = try ctx.blobs.writer(limit: row.length)
-        do {
-            let handle = try FileHandle(forReadingFrom: stagingFile(row.id!))
-            defer { try? handle.close() }
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { try writer.write(chunk) }
-            let blob = try writer.finish()
-            row.sha256 = blob.sha256
-            try await row.save(on: db)
-            try? FileManager.default.removeItem(at: stagingFile(row.id!))
-        } catch {
-            writer.abort()
-            throw error
-        }
+        let blob = try ctx.blobs.storeFile(at: stagingFile(row.id!), limit: row.length)
+        row.sha256 = blob.sha256
+        try await row.save(on: db)
+        try? FileManager.default.removeItem(at: stagingFile(row.id!))
     }
 
     func ownUpload(_ id: UUID, actor: Actor) async throws -> ResumableUploadRow {

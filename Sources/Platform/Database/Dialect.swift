@@ -26,3 +26,14 @@ extension SQLDatabase {
         }
     }
 }
+
+import FluentKit
+
+extension Database {
+    /// The SQL view of a Fluent database. Both supported drivers are SQL databases;
+    /// anything else is a configuration bug.
+    public var sql: any SQLDatabase {
+        guard let s = self as? any SQLDatabase else { preconditionFailure("EduCommons needs an SQL database") }
+        return s
+    }
+}

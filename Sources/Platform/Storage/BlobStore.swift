@@ -61,6 +61,21 @@ extension BlobStore {
         }
     }
 
+    /// Stores a file from this machine's disk, read in 1 MiB chunks (imports, finished
+    /// resumable uploads, transcoder output).
+    public func storeFile(at url: URL, limit: Int64 = .max) throws -> StoredBlob {
+        let w = try writer(limit: limit)
+        do {
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { try w.write(chunk) }
+            return try w.finish()
+        } catch {
+            w.abort()
+            throw error
+        }
+    }
+
     /// Stores bytes already in memory (small files: demo data, generated posters).
     public func store(_ data: Data, limit: Int64 = .max) throws -> StoredBlob {
         let w = try writer(limit: limit)
