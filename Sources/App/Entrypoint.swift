@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Vapor
 import Logging
 import NIOCore
@@ -15,6 +18,7 @@ public func runEduCommons() async -> Int32 {
     // I/O then share two threads on a two-core box instead of hopping between thread pools.
     // Measured in bench/: a large part of the authenticated-request throughput.
     _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    tuneMalloc()
     var arguments = CommandLine.arguments
     let demo = arguments.contains("--demo")
     arguments.removeAll { $0 == "--demo" }
@@ -83,4 +87,23 @@ func seedDemo(_ app: Application, config: AppConfig) async throws {
                  : "Password for all of them: the value of EDUCOMMONS_DEMO_PASSWORD")
     // Straight to the descriptor: print() is block-buffered when stdout is a pipe.
     FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+}
+
+/// Files are streamed in 1 MiB buffers. glibc serves allocations above 128 KiB with a fresh
+/// mmap and returns them with munmap, so every buffer cost page faults, zeroing and TLB work
+/// (a quarter of the CPU of a ranged download in a profile). Raising the threshold keeps
+/// those buffers in the heap for reuse; the trim threshold lets up to 64 MiB of freed heap
+/// stay mapped. Measured in bench/: 8 MB ranges 2-3x faster. Operators can still override
+/// both with glibc's MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_.
+func tuneMalloc() {
+    #if canImport(Glibc)
+    // mallopt is declared in <malloc.h>, which Swift's Glibc module does not import; the
+    // parameter numbers are glibc's (M_TRIM_THRESHOLD -1, M_MMAP_THRESHOLD -3).
+    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+    let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+    let env = ProcessInfo.processInfo.environment
+    if env["MALLOC_MMAP_THRESHOLD_"] == nil { _ = mallopt(-3, 4 * 1_048_576) }
+    if env["MALLOC_TRIM_THRESHOLD_"] == nil { _ = mallopt(-1, 64 * 1_048_576) }
+    #endif
 }
