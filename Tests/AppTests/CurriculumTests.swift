@@ -101,4 +101,63 @@ struct CurriculumTests {
             #expect(try await app.rowCount("curriculum_nodes") == 0)
         }
     }
+
+    @Test func aTeacherAlignsADraftByWalkingTheCurriculumOnThePage() async throws {
+        try await withTestApp { app in
+            _ = try await LibraryWorld.build(app)
+            let page = try await PageTests().signIn(app, "teacher1", lang: "en")
+            var id: UUID?
+            try await app.upload(try await app.bearer("teacher1"), metadata: lessonMetadata, filename: "bai.pdf", data: TestFiles.pdf) { res in
+                id = res.decoded(ResourceDTO.self)?.id
+            }
+            // Before any curriculum exists, the picker says how one gets there.
+            try await app.testing().test(.GET, "library/\(id!)?lang=en", headers: page) { res in
+                #expect(res.body.string.contains("No curriculum has been loaded yet"))
+            }
+            _ = try await importFramework(app)
+            let lib = LibraryService(db: app.db, ctx: app.services.library)
+            let fw = try #require(try await lib.curricula(locale: .en).first)
+            let math = try #require(try await lib.curriculumNodes(fw.id, parent: nil, locale: .en).first)
+            let grade = try #require(try await lib.curriculumNodes(fw.id, parent: math.id, locale: .en).first)
+            let unit = try #require(try await lib.curriculumNodes(fw.id, parent: grade.id, locale: .en).last)
+            let lesson = try #require(try await lib.curriculumNodes(fw.id, parent: unit.id, locale: .en).last)
+            try await app.testing().test(.GET, "library/\(id!)", headers: page) { res in
+                #expect(res.body.string.contains("href=\"/library/\(id!)?align=\(fw.id)#align\""))
+            }
+            try await app.testing().test(.GET, "library/\(id!)?align=\(fw.id)&node=\(unit.id)&lang=en", headers: page) { res in
+                #expect(res.body.string.contains("Quadratic equations"))
+                #expect(res.body.string.contains("name=\"node\" value=\"\(lesson.id)\""))
+            }
+            let token = page.csrfToken
+            var form = page
+            form.contentType = .urlEncodedForm
+            func post(_ body: String) async throws -> String {
+                var location = ""
+                try await app.testing().test(.POST, "library/\(id!)/align", headers: form, body: ByteBuffer(string: "_csrf=\(token)&" + body)) { res in
+                    #expect(res.status == .seeOther, "\(res.body.string)")
+                    location = res.headers.first(name: .location) ?? ""
+                }
+                return location
+            }
+            let back = "?align=\(fw.id)&node=\(unit.id)"
+            let location = try await post("op=add&node=\(lesson.id)&back=\(back.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")
+            #expect(location == "/library/\(id!)\(back)#align")
+            let teacher = try await app.actorFor("teacher1")
+            #expect(try await lib.resource(id!, actor: teacher).alignments.map(\.nodeId) == [lesson.id])
+            // Adding twice keeps one; a forged return address is dropped; removing empties it.
+            let forged = try await post("op=add&node=\(lesson.id)&back=https%3A%2F%2Fevil.example")
+            #expect(forged == "/library/\(id!)#align")
+            #expect(try await lib.resource(id!, actor: teacher).alignments.count == 1)
+            _ = try await post("op=remove&node=\(lesson.id)")
+            #expect(try await lib.resource(id!, actor: teacher).alignments.isEmpty)
+            // A node that is not in any curriculum is refused with the form's message, not a 500.
+            try await app.testing().test(.POST, "library/\(id!)/align", headers: form,
+                                         body: ByteBuffer(string: "_csrf=\(token)&op=add&node=\(UUID())")) { res in
+                #expect(res.status == .unprocessableEntity)
+            }
+            // Another teacher sees no picker and cannot post one.
+            let other = try await PageTests().signIn(app, "teacher2", lang: "en")
+            try await app.testing().test(.GET, "library/\(id!)", headers: other) { res in #expect(res.status == .notFound) }
+        }
+    }
 }

@@ -8,10 +8,7 @@ import Library
 
 @Suite("Library pages", .serialized)
 struct LibraryPageTests {
-    func csrf(_ headers: HTTPHeaders) -> String {
-        let cookie = headers.first(name: "Cookie") ?? ""
-        return cookie.components(separatedBy: "; ").first { $0.hasPrefix("ec_csrf=") }.map { String($0.dropFirst(8)) } ?? ""
-    }
+    func csrf(_ headers: HTTPHeaders) -> String { headers.csrfToken }
 
     @Test func thePageSessionReadsContentButCannotActOnTheAPI() async throws {
         try await withTestApp { app in

@@ -167,7 +167,7 @@ struct VideoTranscodeTests {
                 #expect(res.body.string.contains("action=\"/library/\(created.id)/transcode\""))
             }
             // The page's button queues it again (form post with the CSRF token).
-            let token = page.first(name: "Cookie")?.components(separatedBy: "; ").first { $0.hasPrefix("ec_csrf=") }.map { String($0.dropFirst(8)) } ?? ""
+            let token = page.csrfToken
             var form = page
             form.contentType = .urlEncodedForm
             try await app.testing().test(.POST, "library/\(created.id)/transcode", headers: form, body: ByteBuffer(string: "_csrf=\(token)&version=1")) { res in

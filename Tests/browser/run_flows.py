@@ -239,7 +239,7 @@ class Flows:
         d.find_element(By.ID, "title").send_keys("Bài kiểm tra 15 phút – Toán 3")
         d.find_element(By.ID, "file").send_keys(path)
         Select = __import__("selenium.webdriver.support.ui", fromlist=["Select"]).Select
-        Select(d.find_element(By.ID, "subject")).select_by_value("math")
+        d.find_element(By.CSS_SELECTOR, "input[name=subject][value='math']").click()
         d.find_element(By.CSS_SELECTOR, "input[name=grade][value='3']").click()
         self.fits_phone(d)
         old_url = d.current_url

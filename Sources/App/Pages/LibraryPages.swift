@@ -36,6 +36,8 @@ struct ResourcePage: Encodable, Sendable {
     var errors: FormErrors
     var canUse: Bool
     var uploadAction: String
+    /// Editors: the curriculum-alignment picker (drill down subject > grade > unit > lesson).
+    var align: AlignPicker?
 
     struct Fact: Encodable, Sendable { var label: String; var value: String; var href: String? }
     struct VersionRow: Encodable, Sendable { var number: Int; var href: String; var size: String; var filename: String; var date: String; var note: String }
@@ -56,6 +58,17 @@ struct ResourcePage: Encodable, Sendable {
         var retryVersion: Int? = nil
     }
     struct Chapter: Encodable, Sendable { var title: String; var href: String; var current: Bool }
+    struct AlignPicker: Encodable, Sendable {
+        var current: [Aligned]
+        var frameworks: [Link]
+        var frameworkName: String?
+        var nodes: [Node]
+        var topHref: String?
+        var back: String
+        struct Aligned: Encodable, Sendable { var label: String; var nodeId: UUID }
+        struct Link: Encodable, Sendable { var label: String; var href: String }
+        struct Node: Encodable, Sendable { var label: String; var nodeId: UUID; var href: String?; var added: Bool }
+    }
     struct Source: Encodable, Sendable { var src: String; var label: String; var size: String; var type: String }
 }
 
@@ -214,19 +227,60 @@ struct LibraryPages {
         let page = ResourcePage(base: await PageBase.make(req, title: r.displayTitle), r: r, kindLabel: req.t("library.type.\(r.kind)"),
                                 statusLabel: req.t("library.status.\(r.status)"), facts: facts, viewer: viewer, versions: versions,
                                 history: history, scopes: scopes, errors: errors,
-                                canUse: r.can.rate, uploadAction: "/library/\(r.id)/versions?_csrf=\(req.csrfToken)")
+                                canUse: r.can.rate, uploadAction: "/library/\(r.id)/versions?_csrf=\(req.csrfToken)",
+                                align: r.can.edit ? try await alignPicker(req, r) : nil)
         return try await req.page("resource", page, status: status)
+    }
+
+    /// The alignment picker, rendered on the server so it works on any phone without
+    /// scripts: `?align=<framework>&node=<node>` walks one level down at a time.
+    func alignPicker(_ req: Request, _ r: ResourceDTO) async throws -> ResourcePage.AlignPicker {
+        let lib = req.library
+        let chosen = r.alignments.map(\.nodeId)
+        var picker = ResourcePage.AlignPicker(current: r.alignments.map { .init(label: "\($0.frameworkCode): \($0.name)", nodeId: $0.nodeId) },
+                                              frameworks: [], nodes: [], back: "")
+        guard let fw = req.query[UUID.self, at: "align"] else {
+            picker.frameworks = try await lib.curricula(locale: req.locale).map {
+                .init(label: $0.displayName, href: "/library/\(r.id)?align=\($0.id)#align")
+            }
+            return picker
+        }
+        let node = req.query[UUID.self, at: "node"]
+        guard let framework = try? await lib.curriculum(fw, locale: req.locale),
+              let children = try? await lib.curriculumNodes(fw, parent: node, locale: req.locale) else { return picker }
+        picker.frameworkName = framework.displayName
+        picker.topHref = node == nil ? "/library/\(r.id)#align" : "/library/\(r.id)?align=\(fw)#align"
+        picker.back = "?align=\(fw)" + (node.map { "&node=\($0)" } ?? "")
+        picker.nodes = children.map {
+            .init(label: "\($0.code) \($0.name)", nodeId: $0.id,
+                  href: $0.kind == "lesson" ? nil : "/library/\(r.id)?align=\(fw)&node=\($0.id)#align", added: chosen.contains($0.id))
+        }
+        return picker
+    }
+
+    /// Adds or removes one alignment from the picker, then shows the same level again.
+    func align(_ req: Request, _ id: UUID, actor: Actor) async throws -> String {
+        guard let node = req.field("node").flatMap(UUID.init(uuidString:)) else { throw DomainError.invalid(field: "node", reason: "validation.required") }
+        let current = try await req.library.resource(id, actor: actor).alignments.map(\.nodeId)
+        var patch = ResourcePatch()
+        patch.alignments = req.field("op") == "remove" ? current.filter { $0 != node } : current + (current.contains(node) ? [] : [node])
+        _ = try await req.library.updateResource(id, patch, actor: actor)
+        // Only a picker position goes back into the address: never an arbitrary URL.
+        let back = req.field("back") ?? ""
+        let safe = back.range(of: #"^\?align=[0-9A-Fa-f-]{36}(&node=[0-9A-Fa-f-]{36})?$"#, options: .regularExpression) != nil
+        return "/library/\(id)\(safe ? back : "")#align"
     }
 
     // MARK: create
 
     @Sendable func newForm(req: Request) async throws -> Response {
         _ = try req.requireActor()
-        return try await renderForm(req, values: ["language": req.locale.rawValue, "licence": "CC-BY-4.0", "kind": "document"], grades: [],
-                                    errors: FormErrors())
+        return try await renderForm(req, values: ["language": req.locale.rawValue, "licence": "CC-BY-4.0", "kind": "document"],
+                                    subjects: [], grades: [], errors: FormErrors())
     }
 
-    func renderForm(_ req: Request, values: [String: String], grades chosen: [String], errors: FormErrors, status: HTTPStatus = .ok) async throws -> Response {
+    func renderForm(_ req: Request, values: [String: String], subjects chosenSubjects: [String], grades chosen: [String], errors: FormErrors,
+                    status: HTTPStatus = .ok) async throws -> Response {
         let rules = req.library.ctx.rules
         func options(_ pairs: [(String, String)], _ selected: String?) -> [SelectOption] {
             pairs.map { SelectOption(value: $0.0, label: $0.1, selected: $0.0 == selected) }
@@ -238,7 +292,8 @@ struct LibraryPages {
             kinds: options(ResourceKind.allCases.map { ($0.rawValue, req.t("library.type.\($0.rawValue)")) }, values["kind"]),
             languages: options(rules.languages.map { ($0, Self.label(req, "library.language.\($0)", $0)) }, values["language"]),
             licences: options(Licence.allCases.map { ($0.rawValue, Self.label(req, "library.licence.\($0.rawValue)", $0.rawValue)) }, values["licence"]),
-            subjects: options([("", "—")] + rules.subjects.map { ($0.key, $0.value.pick(req.locale)) }.sorted { $0.1 < $1.1 }, values["subject"]),
+            subjects: rules.subjects.map { SelectOption(value: $0.key, label: $0.value.pick(req.locale), selected: chosenSubjects.contains($0.key)) }
+                .sorted { $0.label < $1.label },
             grades: rules.gradeOrder.map { SelectOption(value: $0, label: rules.grades[$0]!.pick(req.locale), selected: chosen.contains($0)) },
             values: values, errors: errors, limits: limits.joined(separator: " · "))
         return try await req.page("resource-new", page, status: status)
@@ -253,7 +308,7 @@ struct LibraryPages {
         let input = NewResource(kind: f["kind"] ?? "", title: LocalizedText([titleLanguage.rawValue: f["title"] ?? ""]),
                                 description: LocalizedText([titleLanguage.rawValue: f["description"] ?? ""]),
                                 language: f["language"] ?? "", licence: f["licence"] ?? "",
-                                subjects: (f["subject"] ?? "").isEmpty ? [] : [f["subject"]!], grades: (upload.lists["grade"] ?? []).filter { !$0.isEmpty },
+                                subjects: (upload.lists["subject"] ?? []).filter { !$0.isEmpty }, grades: (upload.lists["grade"] ?? []).filter { !$0.isEmpty },
                                 keywords: (f["keywords"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
                                 authors: (f["authors"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty },
                                 url: (f["url"] ?? "").isEmpty ? nil : f["url"], broadcastDate: (f["broadcastDate"] ?? "").isEmpty ? nil : f["broadcastDate"],
@@ -266,7 +321,8 @@ struct LibraryPages {
             for (from, to) in [("title.\(titleLanguage.rawValue)", "title"), ("subjects", "subject"), ("grades", "grade")] {
                 if let m = errors.messages[from] { errors.messages[to] = m }
             }
-            return try await renderForm(req, values: f, grades: upload.lists["grade"] ?? [], errors: errors, status: status)
+            return try await renderForm(req, values: f, subjects: upload.lists["subject"] ?? [], grades: upload.lists["grade"] ?? [],
+                                        errors: errors, status: status)
         })
     }
 
@@ -302,6 +358,7 @@ struct LibraryPages {
             case "withdraw": _ = try await lib.withdraw(id, reason: comment, actor: actor)
             case "rate": _ = try await lib.rate(id, stars: Int(req.field("stars") ?? "") ?? 0, actor: actor)
             case "use": _ = try await lib.markUsed(id, courseRef: req.field("course") ?? "", actor: actor)
+            case "align": return try await align(req, id, actor: actor)
             case "transcode":
                 _ = try await lib.requestTranscode(id, version: Int(req.field("version") ?? "") ?? 0, actor: actor)
             default: throw DomainError.notFound(entity: "action")

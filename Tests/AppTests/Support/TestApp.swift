@@ -157,3 +157,10 @@ extension TestingHTTPResponse {
         (try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])?["code"] as? String
     }
 }
+
+extension HTTPHeaders {
+    /// The CSRF token of a signed-in page session (its cookie), for posting forms.
+    var csrfToken: String {
+        (first(name: "Cookie") ?? "").components(separatedBy: "; ").first { $0.hasPrefix("ec_csrf=") }.map { String($0.dropFirst(8)) } ?? ""
+    }
+}
