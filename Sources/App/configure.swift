@@ -46,9 +46,15 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         app.databases.use(.postgres(configuration: pg, maxConnectionsPerEventLoop: config.postgresConnectionsPerLoop, sqlLogLevel: .trace), as: .psql)
     }
     if case .sqliteFile = config.database {
-        // WAL lets readers proceed while the single writer commits.
+        // WAL lets readers proceed while the single writer commits (a property of the file).
         try await (app.db as? any SQLDatabase)?.raw("PRAGMA journal_mode=WAL").run()
-        try await (app.db as? any SQLDatabase)?.raw("PRAGMA synchronous=NORMAL").run()
+        // synchronous is a setting of each connection, not of the file: the pool holds one
+        // connection per event loop and keeps it, so asking through each loop's pool
+        // reaches every connection (before, only the first one had it).
+        for loop in app.eventLoopGroup.makeIterator() {
+            guard let db = app.databases.database(.sqlite, logger: app.logger, on: loop) as? any SQLDatabase else { continue }
+            try await db.raw("PRAGMA synchronous=NORMAL").run()
+        }
     }
     for m in PlatformMigrations.all + DirectoryMigrations.all + LibraryMigrations.all { app.migrations.add(m) }
 

@@ -223,6 +223,28 @@ struct LibrarySearchTests {
         }
     }
 
+    @Test func titleMatchesComeFirstAcrossPages() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ec-title-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            // 25 older resources with the words in the title, 10 newer ones with them only in the description.
+            var csv = "source_id,kind,url,title_vi,description_vi,language,licence\n"
+            for i in 0..<25 { csv += "t\(i),link,https://example.org/t\(i),Hình học \(i),,vi,CC-BY-4.0\n" }
+            for i in 0..<10 { csv += "d\(i),link,https://example.org/d\(i),Bài tập \(i),Ôn tập hình học,vi,CC-BY-4.0\n" }
+            try Data(csv.utf8).write(to: dir.appendingPathComponent("m.csv"))
+            let lib = LibraryService(db: app.db, ctx: app.services.library)
+            _ = try await LibraryImporter(library: lib).importFolder(dir, ownerOrgID: w.province.id, publishAt: w.nation.id, actor: .system("test"))
+            let anonymous = Actor(personID: nil, displayName: "anonymous", grants: [])
+            let first = try await lib.search(SearchQuery(q: "hinh hoc"), actor: anonymous)
+            #expect(first.total == 35)
+            #expect(first.items.map(\.displayTitle) == (5..<25).reversed().map { "Hình học \($0)" })
+            let second = try await lib.search(SearchQuery(q: "hinh hoc", page: 2), actor: anonymous)
+            #expect(second.items.map(\.displayTitle) == (0..<5).reversed().map { "Hình học \($0)" } + (0..<10).reversed().map { "Bài tập \($0)" })
+        }
+    }
+
     @Test func cachedAnswersNeverHidePublicationOrWithdrawal() async throws {
         try await withTestApp { app in
             let (lw, ids) = try await seed(app)

@@ -116,6 +116,12 @@ struct OAIPMHTests {
             try await app.testing().test(.POST, "oai", headers: ["Content-Type": "application/x-www-form-urlencoded"], body: ByteBuffer(string: "verb=Identify")) { res in
                 #expect(res.status == .ok && res.body.string.contains("<Identify>"))
             }
+            // A POST in another encoding is refused in the protocol's form, not with an HTML page.
+            try await app.testing().test(.POST, "oai", headers: ["Content-Type": "application/json"], body: ByteBuffer(string: "{\"verb\":\"Identify\"}")) { res in
+                #expect(res.status == .unsupportedMediaType)
+                #expect(res.headers.contentType?.description.hasPrefix("text/xml") == true)
+                #expect(res.body.string.contains("<error code=\"badArgument\">POST requests must be application/x-www-form-urlencoded.</error>"))
+            }
         }
     }
 }

@@ -46,4 +46,30 @@ struct BlobStoreTests {
         #expect(throws: BlobStoreError.badDigest) { try s.size(String(repeating: "A", count: 64)) }
         #expect(try s.read(String(repeating: "a", count: 64), range: nil) == nil)
     }
+
+    @Test func zipDirectoriesAreReadOnceAndTheOldestLeaveFirst() throws {
+        let s = try store()
+        defer { try? FileManager.default.removeItem(at: s.root) }
+        let cache = ZipDirectoryCache(capacity: 2)
+        var hashes: [String] = []
+        for n in 0..<3 {
+            var w = ZipWriter()
+            w.add("index.html", Data("<p>\(n)</p>".utf8))
+            w.add("js/app.js", Data("let n = \(n)".utf8))
+            hashes.append(try s.store(w.finish()).sha256)
+        }
+        let first = try s.zip(hashes[0], cache: cache)
+        #expect(cache.count == 1)
+        // From the cache: the same entries, and the bytes still come from the blob.
+        let again = try s.zip(hashes[0], cache: cache)
+        #expect(again.entries == first.entries)
+        #expect(try again.data(of: #require(again.entry(named: "js/app.js"))) == Data("let n = 0".utf8))
+        #expect(again.entry(named: "missing.js") == nil)
+        _ = try s.zip(hashes[1], cache: cache)
+        _ = try s.zip(hashes[0], cache: cache)  // used again: now the newest
+        _ = try s.zip(hashes[2], cache: cache)  // evicts hashes[1], the least recently used
+        #expect(cache.count == 2)
+        #expect(cache.get(hashes[1]) == nil)
+        #expect(cache.get(hashes[0]) != nil && cache.get(hashes[2]) != nil)
+    }
 }

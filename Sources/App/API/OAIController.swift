@@ -7,21 +7,25 @@ import Library
 /// protocol's own form (HTTP 200 with an `<error code=...>` element), as harvesters expect.
 struct OAIController {
     @Sendable func handle(req: Request) async throws -> Response {
-        var raw = req.url.query ?? ""
-        if req.method == .POST {
-            guard req.headers.contentType == .urlEncodedForm else {
-                throw DomainError.malformed(reason: "error.unsupported-media-type")
-            }
-            raw = req.body.data.map { String(buffer: $0) } ?? ""
-        }
         let config = req.services.config
         let provider = OAIProvider(library: req.library, repositoryIdentifier: config.oaiRepositoryID,
                                    repositoryName: config.repositoryName, adminEmail: config.adminEmail)
         let base = req.publicBaseURL
-        let xml = try await provider.respond(arguments: Self.arguments(raw), baseURL: base + "/oai",
-                                             resourceURL: { base + "/library/\($0.uuidString.lowercased())" })
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: "text/xml; charset=utf-8")
+        var raw = req.url.query ?? ""
+        if req.method == .POST {
+            // A harvester reads XML, not our HTML error page: the refusal is in the
+            // protocol's form, with the HTTP status that names the problem.
+            guard req.headers.contentType == .urlEncodedForm else {
+                let xml = provider.refusal(code: "badArgument", message: "POST requests must be application/x-www-form-urlencoded.",
+                                           baseURL: base + "/oai")
+                return Response(status: .unsupportedMediaType, headers: headers, body: .init(string: xml))
+            }
+            raw = req.body.data.map { String(buffer: $0) } ?? ""
+        }
+        let xml = try await provider.respond(arguments: Self.arguments(raw), baseURL: base + "/oai",
+                                             resourceURL: { base + "/library/\($0.uuidString.lowercased())" })
         return Response(status: .ok, headers: headers, body: .init(string: xml))
     }
 

@@ -37,10 +37,7 @@ public struct OAIProvider: Sendable {
     /// Answers one request. `arguments` keeps repeated keys, which the protocol forbids.
     /// `baseURL` is this endpoint's address; `resourceURL` makes a resource's page link.
     public func respond(arguments: [(String, String)], baseURL: String, resourceURL: @Sendable (UUID) -> String) async throws -> String {
-        var w = XMLWriter()
-        w.open("OAI-PMH", [("xmlns", "http://www.openarchives.org/OAI/2.0/"), ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
-                           ("xsi:schemaLocation", "http://www.openarchives.org/OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd")])
-        w.element("responseDate", Self.datestamp(library.ctx.clock.now()))
+        var w = envelope()
         var args: [String: String] = [:]
         var repeated = false
         for (k, v) in arguments {
@@ -48,10 +45,7 @@ public struct OAIProvider: Sendable {
             args[k] = v
         }
         guard let verb = args["verb"], let spec = Self.verbs[verb], !(repeated && arguments.filter({ $0.0 == "verb" }).count > 1) else {
-            w.element("request", baseURL)
-            w.element("error", "Missing, repeated or unknown verb.", [("code", "badVerb")])
-            w.close("OAI-PMH")
-            return w.text
+            return refusal(code: "badVerb", message: "Missing, repeated or unknown verb.", baseURL: baseURL)
         }
         args["verb"] = nil
         // Argument checks: no repeats, nothing unknown, the exclusive one alone.
@@ -67,12 +61,7 @@ public struct OAIProvider: Sendable {
         } else if let f = args["from"], let u = args["until"], f.count != u.count {
             problem = "from and until must have the same granularity."
         }
-        if let problem {
-            w.element("request", baseURL)
-            w.element("error", problem, [("code", "badArgument")])
-            w.close("OAI-PMH")
-            return w.text
-        }
+        if let problem { return refusal(code: "badArgument", message: problem, baseURL: baseURL) }
         w.element("request", baseURL, [("verb", verb)] + args.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         do {
             switch verb {
@@ -87,6 +76,23 @@ public struct OAIProvider: Sendable {
         }
         w.close("OAI-PMH")
         return w.text
+    }
+
+    /// A request refused before any verb runs, in the protocol's own form.
+    public func refusal(code: String, message: String, baseURL: String) -> String {
+        var w = envelope()
+        w.element("request", baseURL)
+        w.element("error", message, [("code", code)])
+        w.close("OAI-PMH")
+        return w.text
+    }
+
+    private func envelope() -> XMLWriter {
+        var w = XMLWriter()
+        w.open("OAI-PMH", [("xmlns", "http://www.openarchives.org/OAI/2.0/"), ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
+                           ("xsi:schemaLocation", "http://www.openarchives.org/OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd")])
+        w.element("responseDate", Self.datestamp(library.ctx.clock.now()))
+        return w
     }
 
     // MARK: verbs

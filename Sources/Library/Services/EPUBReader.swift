@@ -83,7 +83,7 @@ extension LibraryService {
         let location = try await content(id, version: version, rendition: nil, actor: actor)
         guard location.fileKind == FileKind.epub.rawValue else { throw DomainError.notFound(entity: "file") }
         let archive: ZipArchive
-        do { archive = try ctx.blobs.zip(location.sha256) } catch { throw DomainError.notFound(entity: "file") }
+        do { archive = try ctx.blobs.zip(location.sha256, cache: ctx.zipDirectories) } catch { throw DomainError.notFound(entity: "file") }
         let chapters = (try? EPUBReader.chapters(archive)) ?? []
         return (chapters, try await packageLink(id, version: version, actor: actor))
     }

@@ -20,6 +20,8 @@ public struct LibraryContext: Sendable {
     /// Background jobs (video renditions) and the signal that wakes this process's worker.
     public var jobs: JobQueue
     public let jobSignal = JobSignal()
+    /// Directories of packages and e-books being served (their files are asked one by one).
+    public let zipDirectories = ZipDirectoryCache()
     /// The ffmpeg program: a name looked up on PATH or a full path (EDUCOMMONS_FFMPEG).
     public var ffmpegPath = "ffmpeg"
     /// Threads one ffmpeg may use; one leaves the other core to requests on a small box.

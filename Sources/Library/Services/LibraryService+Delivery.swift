@@ -88,7 +88,7 @@ extension LibraryService {
         guard [FileKind.zip.rawValue, FileKind.epub.rawValue].contains(location.fileKind) else { throw DomainError.notFound(entity: "file") }
         guard ZipArchive.isSafePath(path) else { throw DomainError.notFound(entity: "file") }
         let archive: ZipArchive
-        do { archive = try ctx.blobs.zip(location.sha256) } catch { throw DomainError.notFound(entity: "file") }
+        do { archive = try ctx.blobs.zip(location.sha256, cache: ctx.zipDirectories) } catch { throw DomainError.notFound(entity: "file") }
         guard let entry = archive.entry(named: path), !entry.isDirectory, !entry.isSymlink,
               entry.uncompressedSize <= 64 * 1_048_576 else { throw DomainError.notFound(entity: "file") }
         let data: Data

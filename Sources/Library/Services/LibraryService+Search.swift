@@ -73,7 +73,10 @@ extension LibraryService {
         let lowerBound = candidates.count == limit
 
         // Relevance: documents with every word in the title come first, then the others;
-        // newest first within each group. The title query is bounded like the first.
+        // newest first within each group. Only as many title matches as reach the end of
+        // the page are needed: when there are that many, the page holds nothing else;
+        // when there are fewer, the query found them all.
+        let needed = page * Self.searchPageSize
         var ordered = candidates
         if !tokens.isEmpty, let lowest = candidates.last {
             let titled = Self.indexQuery(words: tokens, filters: active, visibility: visibilityTags(actor), dialect: dialect, titleOnly: true)
@@ -81,12 +84,12 @@ extension LibraryService {
             if dialect == .postgres {
                 titleHits = Set(try await Self.numbers("""
                     SELECT doc_no FROM resource_search WHERE doc @@ CAST(\(bind: titled) AS tsquery) AND doc_no >= \(bind: lowest)
-                    ORDER BY doc_no DESC LIMIT \(bind: limit)
+                    ORDER BY doc_no DESC LIMIT \(bind: needed)
                     """, on: sql))
             } else {
                 titleHits = Set(try await Self.numbers("""
                     SELECT rowid AS doc_no FROM resource_fts WHERE resource_fts MATCH \(bind: titled) AND rowid >= \(bind: lowest)
-                    ORDER BY rowid DESC LIMIT \(bind: limit)
+                    ORDER BY rowid DESC LIMIT \(bind: needed)
                     """, on: sql))
             }
             ordered = candidates.filter(titleHits.contains) + candidates.filter { !titleHits.contains($0) }

@@ -90,7 +90,13 @@ extension LibraryService {
         row.expiresAt = now.addingTimeInterval(Self.uploadLifetime)
         try FileManager.default.createDirectory(at: stagingFolder, withIntermediateDirectories: true)
         guard FileManager.default.createFile(atPath: stagingFile(row.id!).path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
-        try await row.create(on: db)
+        do {
+            try await row.create(on: db)
+        } catch {
+            // The sweep walks rows: a file without its row would stay forever.
+            try? FileManager.default.removeItem(at: stagingFile(row.id!))
+            throw error
+        }
         return status(row)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import CZlib
+import Synchronization
 
 /// Reads a ZIP archive's central directory and single entries without unpacking the
 /// whole archive: enough to check an uploaded package for traps and to serve one file of
@@ -32,6 +33,9 @@ public struct ZipArchive: Sendable {
     public typealias Reader = @Sendable (_ offset: Int64, _ length: Int) throws -> Data
 
     public let entries: [Entry]
+    /// Entry index by name: a package's files are asked for one by one, and a linear
+    /// search of 20,000 entries per request adds up.
+    let byName: [String: Int]
     let read: Reader
 
     /// Parses the central directory of an archive of `size` bytes.
@@ -94,6 +98,14 @@ public struct ZipArchive: Sendable {
         }
         guard Int64(out.count) == count || count == 0xFFFF else { throw Problem.corrupt("entry count") }
         entries = out
+        byName = Dictionary(out.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// An archive whose directory was read before (see `ZipDirectoryCache`).
+    init(entries: [Entry], byName: [String: Int], read: @escaping Reader) {
+        self.entries = entries
+        self.byName = byName
+        self.read = read
     }
 
     /// Refuses archives that would escape their folder, link elsewhere, or expand far
@@ -123,7 +135,7 @@ public struct ZipArchive: Sendable {
     }
 
     public func entry(named name: String) -> Entry? {
-        entries.first { $0.name == name }
+        byName[name].map { entries[$0] }
     }
 
     /// The bytes of one entry, never more than its declared size (a lying header cannot
@@ -176,4 +188,50 @@ extension BlobStore {
         guard let size = try size(sha256) else { throw ZipArchive.Problem.notZip }
         return try ZipArchive(size: size) { offset, length in try self.read(sha256, range: offset..<(offset + Int64(length))) ?? Data() }
     }
+
+    /// The same, reusing a directory read earlier: a blob never changes under its hash,
+    /// so a cached directory is always right. A package page asks for dozens of files.
+    public func zip(_ sha256: String, cache: ZipDirectoryCache) throws -> ZipArchive {
+        let reader: ZipArchive.Reader = { offset, length in try self.read(sha256, range: offset..<(offset + Int64(length))) ?? Data() }
+        if let hit = cache.get(sha256) { return ZipArchive(entries: hit.entries, byName: hit.byName, read: reader) }
+        let archive = try zip(sha256)
+        cache.put(sha256, archive)
+        return archive
+    }
+}
+
+/// The central directories of recently served archives, by blob hash (least recently
+/// used out first).
+public final class ZipDirectoryCache: Sendable {
+    private struct State {
+        var items: [String: (entries: [ZipArchive.Entry], byName: [String: Int], used: UInt64)] = [:]
+        var tick: UInt64 = 0
+    }
+    private let state = Mutex(State())
+    private let capacity: Int
+
+    public init(capacity: Int = 64) {
+        self.capacity = capacity
+    }
+
+    func get(_ key: String) -> (entries: [ZipArchive.Entry], byName: [String: Int])? {
+        state.withLock { s in
+            guard let item = s.items[key] else { return nil }
+            s.tick += 1
+            s.items[key]?.used = s.tick
+            return (item.entries, item.byName)
+        }
+    }
+
+    func put(_ key: String, _ archive: ZipArchive) {
+        state.withLock { s in
+            s.tick += 1
+            s.items[key] = (archive.entries, archive.byName, s.tick)
+            if s.items.count > capacity, let oldest = s.items.min(by: { $0.value.used < $1.value.used })?.key {
+                s.items[oldest] = nil
+            }
+        }
+    }
+
+    public var count: Int { state.withLock { $0.items.count } }
 }
