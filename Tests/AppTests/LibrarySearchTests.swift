@@ -245,6 +245,26 @@ struct LibrarySearchTests {
         }
     }
 
+    @Test func identicalSearchesArrivingTogetherAreComputedOnce() async throws {
+        try await withTestApp { app in
+            _ = try await LibraryWorld.build(app)
+            let lib = LibraryService(db: app.db, ctx: app.services.library)
+            let anonymous = Actor(personID: nil, displayName: "anonymous", grants: [])
+            let before = app.services.library.searchCache.computations
+            let answers = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<8 { group.addTask { try await lib.search(SearchQuery(q: "phuong trinh"), actor: anonymous).total } }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(answers.count == 8 && Set(answers).count == 1)
+            #expect(app.services.library.searchCache.computations - before == 1)
+            // Another search, or the same after a change, is computed anew.
+            _ = try await lib.search(SearchQuery(q: "quang hop"), actor: anonymous)
+            app.services.library.searchCache.invalidate()
+            _ = try await lib.search(SearchQuery(q: "phuong trinh"), actor: anonymous)
+            #expect(app.services.library.searchCache.computations - before == 3)
+        }
+    }
+
     @Test func cachedAnswersNeverHidePublicationOrWithdrawal() async throws {
         try await withTestApp { app in
             let (lw, ids) = try await seed(app)

@@ -34,10 +34,10 @@ extension LibraryService {
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
 
         let key = cacheKey(tokens: tokens, filters: active, page: query.page, actor: actor)
-        if let hit = ctx.searchCache.get(key) { return hit }
-        let result = try await execute(tokens: tokens, filters: active, page: query.page, text: text, actor: actor)
-        ctx.searchCache.put(key, result)
-        return result
+        let (page, chosen) = (query.page, active)
+        return try await ctx.searchCache.answer(key) { [self] in
+            try await execute(tokens: tokens, filters: chosen, page: page, text: text, actor: actor)
+        }
     }
 
     /// How many of the newest matches are ranked, counted and faceted. Broad queries
