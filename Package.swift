@@ -69,6 +69,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Assessment",
+            dependencies: [
+                "Platform",
+                "Directory",
+                "Library",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "App",
             dependencies: [
                 "Platform",
@@ -101,6 +112,11 @@ let package = Package(
         .testTarget(
             name: "LibraryTests",
             dependencies: ["Library", "Platform"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AssessmentTests",
+            dependencies: ["Assessment", "Platform"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

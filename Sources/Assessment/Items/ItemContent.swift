@@ -1,0 +1,143 @@
+import Foundation
+
+/// The kinds of question the bank holds (issue #4). Every import format maps onto these and
+/// every export writes from them, so a round trip keeps what both ends support.
+public enum ItemType: String, Sendable, Codable, CaseIterable {
+    case singleChoice, multipleResponse, trueFalse, shortAnswer, numeric, cloze, matching, ordering, essay
+}
+
+/// How a piece of text is written. Kept as given (Moodle's four formats, plus LaTeX inside
+/// any of them) so nothing is lost on export; pages render it safely.
+public enum TextFormat: String, Sendable, Codable {
+    case plain, html, markdown, moodle
+}
+
+public struct RichText: Sendable, Codable, Equatable {
+    public var text: String
+    public var format: TextFormat
+
+    public init(_ text: String, format: TextFormat = .plain) {
+        self.text = text
+        self.format = format
+    }
+
+    public var isEmpty: Bool { text.isEmpty }
+}
+
+/// One option of a choice item. `fraction` is the share of the mark it earns, from -1 to 1
+/// (negative marks wrong choices in multiple response).
+public struct Choice: Sendable, Codable, Equatable {
+    public var text: RichText
+    public var fraction: Double
+    public var feedback: RichText?
+
+    public init(text: RichText, fraction: Double, feedback: RichText? = nil) {
+        self.text = text
+        self.fraction = fraction
+        self.feedback = feedback
+    }
+}
+
+/// An accepted short answer: `*` matches any run of characters.
+public struct TextAnswer: Sendable, Codable, Equatable {
+    public var pattern: String
+    public var fraction: Double
+    public var feedback: RichText?
+
+    public init(pattern: String, fraction: Double, feedback: RichText? = nil) {
+        self.pattern = pattern
+        self.fraction = fraction
+        self.feedback = feedback
+    }
+}
+
+/// An accepted number: `value ± tolerance`.
+public struct NumericAnswer: Sendable, Codable, Equatable {
+    public var value: Double
+    public var tolerance: Double
+    public var fraction: Double
+    public var feedback: RichText?
+
+    public init(value: Double, tolerance: Double, fraction: Double, feedback: RichText? = nil) {
+        self.value = value
+        self.tolerance = tolerance
+        self.fraction = fraction
+        self.feedback = feedback
+    }
+}
+
+/// A unit a numeric answer may carry, with its factor to the base unit (`cm` = 0.01 for m).
+public struct NumericUnit: Sendable, Codable, Equatable {
+    public var unit: String
+    public var multiplier: Double
+}
+
+/// One row of a matching item; a row without a prompt is a distractor answer.
+public struct MatchPair: Sendable, Codable, Equatable {
+    public var prompt: RichText?
+    public var answer: String
+
+    public init(prompt: RichText?, answer: String) {
+        self.prompt = prompt
+        self.answer = answer
+    }
+}
+
+/// A blank inside a cloze item's stem, written `{{n}}` there (1-based).
+public struct ClozeGap: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable { case choice, text, numeric }
+    public var kind: Kind
+    public var weight: Double
+    public var choices: [Choice]?
+    public var answers: [TextAnswer]?
+    public var numeric: [NumericAnswer]?
+}
+
+/// A criterion of an essay's rubric with its levels (points and what earns them).
+public struct RubricCriterion: Sendable, Codable, Equatable {
+    public struct Level: Sendable, Codable, Equatable {
+        public var points: Double
+        public var description: String
+    }
+    public var name: String
+    public var levels: [Level]
+}
+
+/// A question, whatever its type: the parts a type does not use stay nil.
+public struct ItemContent: Sendable, Codable, Equatable {
+    public var type: ItemType
+    public var name: String
+    public var stem: RichText
+    public var generalFeedback: RichText?
+    /// Single choice, multiple response.
+    public var choices: [Choice]?
+    /// True/false: the right answer and the feedback for each answer given.
+    public var correct: Bool?
+    public var feedbackTrue: RichText?
+    public var feedbackFalse: RichText?
+    /// Short answer.
+    public var answers: [TextAnswer]?
+    public var caseSensitive: Bool?
+    public var accentSensitive: Bool?
+    /// Numeric.
+    public var numeric: [NumericAnswer]?
+    public var units: [NumericUnit]?
+    /// Numeric: the feedback for any answer not listed (GIFT's `~#...`).
+    public var otherwiseFeedback: RichText?
+    /// Matching.
+    public var pairs: [MatchPair]?
+    /// Ordering: the items in their right order.
+    public var sequence: [RichText]?
+    /// Cloze: the gaps of `{{n}}` in the stem.
+    public var gaps: [ClozeGap]?
+    /// Essay.
+    public var rubric: [RubricCriterion]?
+    /// Where the source file put it (`$CATEGORY:` in GIFT, `<category>` in Moodle XML).
+    public var category: String?
+
+    public init(type: ItemType, name: String, stem: RichText) {
+        self.type = type
+        self.name = name
+        self.stem = stem
+    }
+}
