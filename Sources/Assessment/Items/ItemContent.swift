@@ -87,6 +87,10 @@ public struct MatchPair: Sendable, Codable, Equatable {
 public struct ClozeGap: Sendable, Codable, Equatable {
     public enum Kind: String, Sendable, Codable { case choice, text, numeric }
     public var kind: Kind
+    /// How the gap is shown and marked, in Moodle's words: MULTICHOICE (drop-down),
+    /// MULTICHOICE_V / _H (radio buttons), MULTIRESPONSE (_H), SHORTANSWER (_C: case
+    /// sensitive), NUMERICAL.
+    public var variant: String
     public var weight: Double
     public var choices: [Choice]?
     public var answers: [TextAnswer]?
@@ -130,8 +134,11 @@ public struct ItemContent: Sendable, Codable, Equatable {
     public var sequence: [RichText]?
     /// Cloze: the gaps of `{{n}}` in the stem.
     public var gaps: [ClozeGap]?
-    /// Essay.
+    /// Essay: the rubric, and what graders are told.
     public var rubric: [RubricCriterion]?
+    public var graderInfo: RichText?
+    /// Free tags from the source file.
+    public var tags: [String]?
     /// Where the source file put it (`$CATEGORY:` in GIFT, `<category>` in Moodle XML).
     public var category: String?
 
