@@ -85,6 +85,7 @@ let package = Package(
                 "Platform",
                 "Directory",
                 "Library",
+                "Assessment",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -122,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Platform", "Directory", "Library", "CZlib",
+                "App", "Platform", "Directory", "Library", "Assessment", "CZlib",
                 .product(name: "VaporTesting", package: "vapor"),
             ],
             swiftSettings: swiftSettings

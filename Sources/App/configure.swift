@@ -9,6 +9,7 @@ import NIOCore
 import Platform
 import Directory
 import Library
+import Assessment
 
 /// Builds the whole application from a configuration: database, migrations, services,
 /// middleware, pages and routes. Tests call it with their own configuration.
@@ -56,7 +57,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
             try await db.raw("PRAGMA synchronous=NORMAL").run()
         }
     }
-    for m in PlatformMigrations.all + DirectoryMigrations.all + LibraryMigrations.all { app.migrations.add(m) }
+    for m in PlatformMigrations.all + DirectoryMigrations.all + LibraryMigrations.all + AssessmentMigrations.all { app.migrations.add(m) }
 
     let home = URL(fileURLWithPath: config.homeDirectory)
     let localizer = try Localizer.load(directory: home.appendingPathComponent("Resources/Localization"))
@@ -84,7 +85,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     let jobs = JobWorker(db: app.db, queue: library.jobs, handlers: LibraryJobs.handlers(ctx: library), signal: library.jobSignal,
                          logger: Logger(label: "educommons.jobs"))
     app.lifecycle.use(JobWorkerLifecycle(worker: jobs))
-    app.services = AppServices(config: config, localizer: localizer, directory: directory, library: library, jobs: jobs,
+    app.services = AppServices(config: config, localizer: localizer, directory: directory, library: library,
+                               assessment: AssessmentContext(), jobs: jobs,
                                metrics: PrometheusCollectorRegistry(), assets: assets, openAPI: ByteBuffer(data: openAPI))
 
     app.views.use(.leaf)

@@ -57,6 +57,16 @@ func routes(_ app: Application) throws {
         api.on(.POST, "imports", "oneroster", body: .collect(maxSize: "64mb"), use: ImportAPI().oneRoster)
     }
 
+    // API: assessment
+    do {
+        let a = AssessmentAPI()
+        api.post("question-banks", use: a.createBank)
+        api.get("question-banks", use: a.banks)
+        api.get("question-banks", ":id", use: a.bank)
+        api.get("question-banks", ":id", "items", use: a.items)
+        api.on(.POST, "question-banks", ":id", "import", body: .collect(maxSize: "50mb"), use: a.importItems)
+        api.get("question-banks", ":id", "export", use: a.exportItems)
+    }
     // API: library
     do {
         let lib = LibraryAPI()

@@ -6,6 +6,7 @@ import NIOPosix
 import Platform
 import Directory
 import Library
+import Assessment
 
 /// What the application holds for its whole life: configuration, localisation, rules,
 /// the directory context and the metrics registry. Built once in `configure`.
@@ -14,6 +15,7 @@ struct AppServices: Sendable {
     var localizer: Localizer
     var directory: DirectoryContext
     var library: LibraryContext
+    var assessment: AssessmentContext
     /// Background jobs; started by `serve` (unless EDUCOMMONS_RUN_JOBS=false) and `jobs run`.
     var jobs: JobWorker
     var metrics: PrometheusCollectorRegistry
@@ -39,6 +41,7 @@ extension Request {
     var auth: AuthService { AuthService(db: db, ctx: services.directory) }
     var auditLog: AuditService { AuditService(db: db) }
     var library: LibraryService { LibraryService(db: db, ctx: services.library) }
+    var assessment: AssessmentService { AssessmentService(db: db, ctx: services.assessment) }
 
     func t(_ key: String, _ args: [String] = []) -> String {
         services.localizer.text(key, locale, args)

@@ -77,3 +77,26 @@ public enum AikenParser {
         return c[0]
     }
 }
+
+/// Writes single-choice items as Aiken; everything else (and choices with partial marks or
+/// more than 26 options) is reported, since Aiken cannot say it.
+public enum AikenWriter {
+    public static func write(_ items: [ItemContent]) -> GIFTWriter.Output {
+        var out: [String] = []
+        var skipped: [FormatProblem] = []
+        for item in items {
+            guard item.type == .singleChoice, let choices = item.choices, (2...26).contains(choices.count),
+                  choices.filter({ $0.fraction == 1 }).count == 1, choices.allSatisfy({ $0.fraction == 0 || $0.fraction == 1 }),
+                  let right = choices.firstIndex(where: { $0.fraction == 1 }) else {
+                skipped.append(FormatProblem(line: nil, item: item.name, reason: "aiken.type-not-supported", detail: item.type.rawValue))
+                continue
+            }
+            let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            var q = item.stem.text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "\n") + "\n"
+            for (i, c) in choices.enumerated() { q += "\(letters[i])) \(c.text.text.replacingOccurrences(of: "\n", with: " "))\n" }
+            q += "ANSWER: \(letters[right])\n"
+            out.append(q)
+        }
+        return GIFTWriter.Output(text: out.joined(separator: "\n"), skipped: skipped)
+    }
+}

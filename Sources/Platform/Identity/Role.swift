@@ -37,6 +37,8 @@ public enum Capability: String, Sendable, CaseIterable {
     case contributeResources
     /// Review resources submitted for publication at the organisation and publish them.
     case reviewResources
+    /// Keep question banks and write items, tests and exams.
+    case authorAssessments
 }
 
 extension Role {
@@ -48,17 +50,18 @@ extension Role {
         case .administrator:
             return Set(Capability.allCases)
         case .schoolAdmin:
-            return [.viewOrganisations, .viewPeople, .managePeople, .manageOrganisations, .viewAudit, .contributeResources]
+            return [.viewOrganisations, .viewPeople, .managePeople, .manageOrganisations, .viewAudit, .contributeResources, .authorAssessments]
         case .providerAdmin:
-            return [.viewOrganisations, .viewPeople, .managePeople, .viewAudit, .contributeResources]
+            return [.viewOrganisations, .viewPeople, .managePeople, .viewAudit, .contributeResources, .authorAssessments]
         case .curator:
-            return [.viewOrganisations, .reviewResources, .contributeResources]
+            return [.viewOrganisations, .reviewResources, .contributeResources, .authorAssessments]
         case .official:
             return [.viewOrganisations, .viewPeople, .viewAudit]
         case .inspector:
             return [.viewOrganisations]
         case .teacher, .homeroomTeacher:
-            return kind == .class ? [.viewOrganisations, .viewPeople, .contributeResources] : [.viewOrganisations, .contributeResources]
+            return kind == .class ? [.viewOrganisations, .viewPeople, .contributeResources, .authorAssessments]
+                                  : [.viewOrganisations, .contributeResources, .authorAssessments]
         case .pupil, .guardian:
             return [.viewOrganisations]
         }

@@ -1,0 +1,67 @@
+import Foundation
+import Vapor
+import Platform
+import Assessment
+
+struct NewBankRequest: Decodable { var name: String }
+
+/// Question banks over JSON, and item files in and out.
+struct AssessmentAPI {
+    /// `POST /api/v1/question-banks` `{"name": …}`: a bank of the caller's own.
+    @Sendable func createBank(req: Request) async throws -> JSON<BankDTO> {
+        let actor = try req.requireActor()
+        let body = try req.decodeJSON(NewBankRequest.self)
+        return JSON(try await req.assessment.createBank(name: body.name, actor: actor), status: .created)
+    }
+
+    @Sendable func banks(req: Request) async throws -> JSON<[BankDTO]> {
+        JSON(try await req.assessment.myBanks(actor: try req.requireActor()))
+    }
+
+    @Sendable func bank(req: Request) async throws -> JSON<BankDTO> {
+        JSON(try await req.assessment.bank(try req.uuid("id"), actor: try req.requireActor()))
+    }
+
+    @Sendable func items(req: Request) async throws -> JSON<ListPage<ItemSummaryDTO>> {
+        JSON(try await req.assessment.items(try req.uuid("id"), actor: try req.requireActor(), limit: req.query[Int.self, at: "limit"],
+                                            cursor: req.query[String.self, at: "cursor"]))
+    }
+
+    /// `POST /api/v1/question-banks/{id}/import?format=gift|moodlexml|aiken|qti3[&skipInvalid=true]`
+    /// with the file as the body (any content type; the format parameter decides).
+    @Sendable func importItems(req: Request) async throws -> JSON<ItemImportReport> {
+        let actor = try req.requireActor()
+        let format = try Self.format(req)
+        let body = try await req.body.collect(upTo: 50 * 1_048_576)
+        let data = Data(buffer: body)
+        guard !data.isEmpty else { throw DomainError.malformed(reason: "error.body-missing") }
+        let report = try await req.assessment.importItems(try req.uuid("id"), format: format, data: data,
+                                                          fileName: req.query[String.self, at: "filename"] ?? "upload.\(format.rawValue)",
+                                                          skipInvalid: req.query[Bool.self, at: "skipInvalid"] ?? false, actor: actor)
+        return JSON(report, status: .created)
+    }
+
+    /// `GET /api/v1/question-banks/{id}/export?format=…`; items the format cannot express
+    /// are named in `X-Skipped-Items`.
+    @Sendable func exportItems(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let format = try Self.format(req)
+        let id = try req.uuid("id")
+        let (data, skipped) = try await req.assessment.exportItems(id, format: format, actor: actor)
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: format.mediaType)
+        let ext = format == .moodlexml ? "xml" : "txt"
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"bank-\(id.uuidString.lowercased()).\(ext)\"")
+        if !skipped.isEmpty {
+            headers.replaceOrAdd(name: "X-Skipped-Items", value: String(skipped.count))
+        }
+        return Response(status: .ok, headers: headers, body: .init(data: data))
+    }
+
+    static func format(_ req: Request) throws -> ItemFormat {
+        guard let raw = req.query[String.self, at: "format"], let f = ItemFormat(rawValue: raw.lowercased()) else {
+            throw DomainError.invalid(field: "format", reason: "validation.format-unknown", arguments: [ItemFormat.allCases.map(\.rawValue).joined(separator: ", ")])
+        }
+        return f
+    }
+}

@@ -1,0 +1,226 @@
+import Foundation
+import FluentKit
+import SQLKit
+import Platform
+
+/// Long-lived dependencies of the Assessment area.
+public struct AssessmentContext: Sendable {
+    public var clock: any PlatformClock
+    public var audit: AuditLog
+
+    public init(clock: any PlatformClock = SystemClock()) {
+        self.clock = clock
+        self.audit = AuditLog(clock: clock)
+    }
+}
+
+public struct BankDTO: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var name: String
+    public var itemCount: Int
+    public var createdAt: Date
+}
+
+public struct ItemSummaryDTO: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var type: String
+    public var name: String
+    public var category: String
+    public var version: Int
+}
+
+/// What an import did: items added, duplicates left out, and the problems (which stopped
+/// the import unless bad items were to be skipped).
+public struct ItemImportReport: Sendable, Codable, Equatable {
+    public var imported: Int
+    public var duplicates: [String]
+    public var skipped: [FormatProblem]
+
+    public init(imported: Int, duplicates: [String], skipped: [FormatProblem]) {
+        self.imported = imported
+        self.duplicates = duplicates
+        self.skipped = skipped
+    }
+}
+
+public enum ItemFormat: String, Sendable, CaseIterable {
+    case gift, moodlexml, aiken, qti3
+
+    public var mediaType: String {
+        switch self {
+        case .gift, .aiken: "text/plain; charset=utf-8"
+        case .moodlexml: "application/xml; charset=utf-8"
+        case .qti3: "application/zip"
+        }
+    }
+}
+
+/// Question banks and items (issue #4, parts 1-3).
+public struct AssessmentService: Sendable {
+    public let db: any Database
+    public let ctx: AssessmentContext
+
+    public init(db: any Database, ctx: AssessmentContext) {
+        self.db = db
+        self.ctx = ctx
+    }
+
+    public func createBank(name: String, actor: Actor) async throws -> BankDTO {
+        guard let me = actor.personID, actor.grants.contains(where: { $0.capabilities.contains(.authorAssessments) }) else {
+            throw DomainError.forbidden()
+        }
+        let clean = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !clean.isEmpty else { throw DomainError.invalid(field: "name", reason: "validation.required") }
+        guard clean.count <= 200 else { throw DomainError.invalid(field: "name", reason: "validation.too-long", arguments: ["200"]) }
+        let now = ctx.clock.now()
+        let bank = QuestionBank()
+        bank.id = UUIDv7.make(at: now)
+        bank.name = clean
+        bank.ownerID = me
+        bank.itemCount = 0
+        bank.createdAt = now
+        bank.updatedAt = now
+        try await db.transaction { tx in
+            try await bank.create(on: tx)
+            try await ctx.audit.record(on: tx, actor: actor, action: "bank.create", entityType: "question_bank", entityID: bank.id,
+                                       orgID: nil, orgPath: actor.grants.first?.orgPath ?? "/",
+                                       changes: [AuditChange(field: "name", before: nil, after: clean)])
+        }
+        return dto(bank)
+    }
+
+    public func myBanks(actor: Actor) async throws -> [BankDTO] {
+        guard let me = actor.personID else { throw DomainError.unauthenticated() }
+        return try await QuestionBank.query(on: db).filter(\.$ownerID == me).sort(\.$createdAt).all().map(dto)
+    }
+
+    public func bank(_ id: UUID, actor: Actor) async throws -> BankDTO {
+        dto(try await ownBank(id, actor: actor))
+    }
+
+    /// A bank the actor keeps. Another person's bank is "not found", not "forbidden": its
+    /// existence is nobody else's business.
+    func ownBank(_ id: UUID, actor: Actor) async throws -> QuestionBank {
+        guard let bank = try await QuestionBank.find(id, on: db), actor.isSystem || bank.ownerID == actor.personID else {
+            throw DomainError.notFound(entity: "question-bank")
+        }
+        return bank
+    }
+
+    public func items(_ bankID: UUID, actor: Actor, limit: Int? = nil, cursor: String? = nil) async throws -> ListPage<ItemSummaryDTO> {
+        _ = try await ownBank(bankID, actor: actor)
+        let offset = try Paging.offset(from: cursor)
+        let n = Paging.clamp(limit)
+        let rows = try await Item.query(on: db).filter(\.$bankID == bankID).sort(\.$position).range(offset..<(offset + n + 1)).all()
+        return ListPage(items: rows.prefix(n).map { ItemSummaryDTO(id: $0.id!, type: $0.type, name: $0.name, category: $0.category, version: $0.currentVersion) },
+                        nextCursor: rows.count > n ? Paging.cursor(offset: offset + n) : nil)
+    }
+
+    /// Reads a file in one of the formats. Nothing is imported from a file with problems
+    /// unless `skipInvalid`; then the good items are, and the report lists the rest. An
+    /// item already in the bank (same type, stem and answers, marks and case aside) is
+    /// left out and named.
+    public func importItems(_ bankID: UUID, format: ItemFormat, data: Data, fileName: String, skipInvalid: Bool,
+                            actor: Actor) async throws -> ItemImportReport {
+        _ = try await ownBank(bankID, actor: actor)
+        let parsed: ParseResult
+        switch format {
+        case .gift, .aiken:
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw DomainError.invalid([FieldProblem(field: "file", file: fileName, reason: "validation.csv-encoding")])
+            }
+            parsed = format == .gift ? GIFTParser.parse(text) : AikenParser.parse(text)
+        case .moodlexml:
+            parsed = MoodleXMLReader.parse(data)
+        case .qti3:
+            throw DomainError.unsupportedMediaType(reason: "error.format-not-yet")
+        }
+        if !parsed.problems.isEmpty && !skipInvalid {
+            throw DomainError.invalid(parsed.problems.map {
+                FieldProblem(field: $0.item ?? "file", line: $0.line, file: fileName, reason: $0.reason, arguments: [$0.detail])
+            })
+        }
+        if parsed.items.isEmpty && parsed.problems.isEmpty {
+            throw DomainError.invalid([FieldProblem(field: "file", file: fileName, reason: "validation.no-items")])
+        }
+        let now = ctx.clock.now()
+        let existing = Set(try await db.sql.raw("SELECT fingerprint FROM items WHERE bank_id = \(bind: bankID)").all()
+            .map { try $0.decode(column: "fingerprint", as: String.self) })
+        var seen = existing
+        var itemRows: [[any Encodable & Sendable]] = []
+        var versionRows: [[any Encodable & Sendable]] = []
+        var duplicates: [String] = []
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for p in parsed.items {
+            let print = Self.fingerprint(p.content)
+            guard seen.insert(print).inserted else { duplicates.append(p.content.name); continue }
+            let id = UUIDv7.make(at: now)
+            // The position (index 6) is added once the bank's count is reserved.
+            itemRows.append([id, bankID, p.content.type.rawValue, String(p.content.name.prefix(255)), p.content.category ?? "", 1,
+                             print, now, actor.personID])
+            versionRows.append([UUIDv7.make(at: now), id, 1, String(decoding: try encoder.encode(p.content), as: UTF8.self), now])
+        }
+        let (prepared, versions, count) = (itemRows, versionRows, itemRows.count)
+        try await db.transaction { tx in
+            // Reserve the positions first: two imports into one bank at once get different ones.
+            let reserved = try await tx.sql.raw("""
+                UPDATE question_banks SET item_count = item_count + \(bind: count), updated_at = \(bind: now) WHERE id = \(bind: bankID)
+                RETURNING item_count
+                """).first()?.decode(column: "item_count", as: Int.self) ?? count
+            let first = reserved - count
+            let items: [[any Encodable & Sendable]] = prepared.enumerated().map { i, row in
+                var r = row
+                r.insert(first + i, at: 6)
+                return r
+            }
+            try await tx.sql.bulkInsert(into: Item.schema, columns: ["id", "bank_id", "type", "name", "category", "current_version", "position",
+                                                                   "fingerprint", "created_at", "created_by"], rows: items)
+            try await tx.sql.bulkInsert(into: ItemVersion.schema, columns: ["id", "item_id", "number", "content", "created_at"], rows: versions)
+            try await ctx.audit.record(on: tx, actor: actor, action: "bank.import", entityType: "question_bank", entityID: bankID,
+                                       orgID: nil, orgPath: actor.grants.first?.orgPath ?? "/",
+                                       changes: [AuditChange(field: "items", before: String(first), after: String(reserved)),
+                                                 AuditChange(field: "format", before: nil, after: format.rawValue)])
+        }
+        return ItemImportReport(imported: count, duplicates: duplicates, skipped: parsed.problems)
+    }
+
+    /// The bank's items in a format, and the items that format cannot express.
+    public func exportItems(_ bankID: UUID, format: ItemFormat, actor: Actor) async throws -> (data: Data, skipped: [FormatProblem]) {
+        _ = try await ownBank(bankID, actor: actor)
+        let rows = try await db.sql.raw("""
+            SELECT v.content FROM items i JOIN item_versions v ON v.item_id = i.id AND v.number = i.current_version
+            WHERE i.bank_id = \(bind: bankID) ORDER BY i.position
+            """).all()
+        let decoder = JSONDecoder()
+        let contents = try rows.map { try decoder.decode(ItemContent.self, from: Data(try $0.decode(column: "content", as: String.self).utf8)) }
+        switch format {
+        case .gift:
+            let out = GIFTWriter.write(contents)
+            return (Data(out.text.utf8), out.skipped)
+        case .moodlexml:
+            return (Data(MoodleXMLWriter.write(contents).utf8), [])
+        case .aiken:
+            let out = AikenWriter.write(contents)
+            return (Data(out.text.utf8), out.skipped)
+        case .qti3:
+            throw DomainError.unsupportedMediaType(reason: "error.format-not-yet")
+        }
+    }
+
+    /// The same question written twice: type, folded stem and answers, sorted.
+    static func fingerprint(_ c: ItemContent) -> String {
+        var parts = [c.type.rawValue, TextFolding.fold(c.stem.text)]
+        parts += (c.choices ?? []).map { TextFolding.fold($0.text.text) }.sorted()
+        parts += (c.answers ?? []).map { TextFolding.fold($0.pattern) }.sorted()
+        parts += (c.numeric ?? []).map { "\($0.value)" }.sorted()
+        parts += (c.pairs ?? []).map { TextFolding.fold(($0.prompt?.text ?? "") + "->" + $0.answer) }.sorted()
+        parts += (c.sequence ?? []).map { TextFolding.fold($0.text) }
+        if let correct = c.correct { parts.append(String(correct)) }
+        return Digest.sha256Hex(parts.joined(separator: "\u{1F}"))
+    }
+
+    func dto(_ b: QuestionBank) -> BankDTO {
+        BankDTO(id: b.id!, name: b.name, itemCount: b.itemCount, createdAt: b.createdAt)
+    }
+}

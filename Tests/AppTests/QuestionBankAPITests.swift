@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+import Platform
+import Assessment
+@testable import App
+
+extension Application {
+    func createBank(_ user: HTTPHeaders, _ name: String = "Toán 9") async throws -> BankDTO {
+        var bank: BankDTO?
+        try await postJSON("api/v1/question-banks", user, ["name": name]) { res in
+            #expect(res.status == .created, "\(res.body.string)")
+            bank = res.decoded(BankDTO.self)
+        }
+        return try #require(bank)
+    }
+
+    func importItems(_ user: HTTPHeaders, bank: UUID, format: String, _ body: String, query: String = "",
+                     check: (TestingHTTPResponse) throws -> Void) async throws {
+        var h = user
+        h.contentType = .plainText
+        try await testing().test(.POST, "api/v1/question-banks/\(bank)/import?format=\(format)\(query)", headers: h, body: ByteBuffer(string: body),
+                                 afterResponse: check)
+    }
+}
+
+@Suite("Question banks: import and export", .serialized)
+struct QuestionBankAPITests {
+    static let gift = """
+    $CATEGORY: Toán 9/Chương 4
+
+    ::PT1:: Nghiệm của x² − 5x + 6 = 0 là {
+      =x \\= 2 hoặc x \\= 3 # Đúng: (x − 2)(x − 3) \\= 0
+      ~x \\= −2 hoặc x \\= −3
+      ~Vô nghiệm
+    }
+
+    ::Delta:: Biệt thức Δ của ax² + bx + c là {=b² − 4ac =b^2-4ac}
+
+    ::Số nghiệm:: Phương trình bậc hai có nhiều nhất bao nhiêu nghiệm? {#2}
+    """
+
+    @Test func aTeacherImportsGIFTAndExportsIt() async throws {
+        try await withTestApp { app in
+            _ = try await World.build(app)
+            let teacher = try await app.bearer("teacher1")
+            let bank = try await app.createBank(teacher)
+            try await app.importItems(teacher, bank: bank.id, format: "gift", Self.gift) { res in
+                #expect(res.status == .created, "\(res.body.string)")
+                #expect(res.decoded(ItemImportReport.self) == ItemImportReport(imported: 3, duplicates: [], skipped: []))
+            }
+            // The same file again: every question is already there.
+            try await app.importItems(teacher, bank: bank.id, format: "gift", Self.gift) { res in
+                #expect(res.decoded(ItemImportReport.self)?.imported == 0)
+                #expect(res.decoded(ItemImportReport.self)?.duplicates == ["PT1", "Delta", "Số nghiệm"])
+            }
+            try await app.testing().test(.GET, "api/v1/question-banks/\(bank.id)/items", headers: teacher) { res in
+                let page = res.decoded(ListPage<ItemSummaryDTO>.self)
+                #expect(page?.items.map(\.type) == ["singleChoice", "shortAnswer", "numeric"])
+                #expect(page?.items.first?.category == "Toán 9/Chương 4")
+            }
+            try await app.testing().test(.GET, "api/v1/question-banks/\(bank.id)", headers: teacher) { res in
+                #expect(res.decoded(BankDTO.self)?.itemCount == 3)
+            }
+            for format in ["gift", "moodlexml"] {
+                var exported = Data()
+                try await app.testing().test(.GET, "api/v1/question-banks/\(bank.id)/export?format=\(format)", headers: teacher) { res in
+                    #expect(res.status == .ok)
+                    exported = Data(buffer: res.body)
+                }
+                let again = format == "gift" ? GIFTParser.parse(String(decoding: exported, as: UTF8.self)) : MoodleXMLReader.parse(exported)
+                #expect(again.problems.isEmpty && again.items.count == 3, "\(format)")
+                #expect(again.items.map(\.content) == GIFTParser.parse(Self.gift).items.map(\.content), "\(format) keeps every item")
+            }
+            // Aiken holds only the single-choice one, and says how many it left out.
+            try await app.testing().test(.GET, "api/v1/question-banks/\(bank.id)/export?format=aiken", headers: teacher) { res in
+                #expect(res.headers.first(name: "X-Skipped-Items") == "2")
+                #expect(AikenParser.parse(res.body.string).items.count == 1)
+            }
+        }
+    }
+
+    @Test func aFileWithProblemsImportsNothingUnlessAskedToSkip() async throws {
+        try await withTestApp { app in
+            _ = try await World.build(app)
+            let teacher = try await app.bearer("teacher1")
+            let bank = try await app.createBank(teacher)
+            let broken = Self.gift + "\n\n::Hỏng:: Thiếu dấu đóng {=a ~b\n"
+            try await app.importItems(teacher, bank: bank.id, format: "gift", broken, query: "&filename=chuong4.gift") { res in
+                #expect(res.status == .unprocessableEntity)
+                #expect(res.body.string.contains("\"line\":13"))
+                #expect(res.body.string.contains("chuong4.gift"))
+            }
+            try await app.testing().test(.GET, "api/v1/question-banks/\(bank.id)", headers: teacher) { res in
+                #expect(res.decoded(BankDTO.self)?.itemCount == 0)
+            }
+            try await app.importItems(teacher, bank: bank.id, format: "gift", broken, query: "&skipInvalid=true") { res in
+                let report = res.decoded(ItemImportReport.self)
+                #expect(report?.imported == 3)
+                #expect(report?.skipped.map(\.reason) == ["gift.brace-unclosed"])
+            }
+            // Bad requests get their own answers.
+            try await app.importItems(teacher, bank: bank.id, format: "word", "x") { res in
+                #expect(res.status == .unprocessableEntity)
+                #expect(res.body.string.contains("gift, moodlexml, aiken, qti3"))
+            }
+            try await app.importItems(teacher, bank: bank.id, format: "qti3", "x") { res in #expect(res.status == .unsupportedMediaType) }
+            try await app.importItems(teacher, bank: bank.id, format: "moodlexml", "<quiz><question") { res in
+                #expect(res.status == .unprocessableEntity)
+            }
+            try await app.importItems(teacher, bank: bank.id, format: "gift", "// only a comment\n") { res in
+                #expect(res.status == .unprocessableEntity)
+            }
+            try await app.postJSON("api/v1/question-banks", teacher, ["name": "  "]) { res in #expect(res.status == .unprocessableEntity) }
+        }
+    }
+
+    @Test func banksArePrivateToTheirOwner() async throws {
+        try await withTestApp { app in
+            _ = try await World.build(app)
+            let teacher = try await app.bearer("teacher1")
+            let bank = try await app.createBank(teacher)
+            for other in ["teacher2", "pupil1", "pupilb"] {
+                let h = try await app.bearer(other)
+                try await app.testing().test(.GET, "api/v1/question-banks/\(bank.id)", headers: h) { res in #expect(res.status == .notFound, "\(other)") }
+                try await app.importItems(h, bank: bank.id, format: "gift", Self.gift) { res in #expect(res.status == .notFound, "\(other)") }
+                try await app.testing().test(.GET, "api/v1/question-banks/\(bank.id)/export?format=gift", headers: h) { res in
+                    #expect(res.status == .notFound, "\(other)")
+                }
+            }
+            // Pupils keep no banks; without signing in nothing is there.
+            try await app.postJSON("api/v1/question-banks", try await app.bearer("pupil1"), ["name": "Của em"]) { res in #expect(res.status == .forbidden) }
+            try await app.testing().test(.GET, "api/v1/question-banks") { res in #expect(res.status == .unauthorized) }
+            try await app.testing().test(.GET, "api/v1/question-banks", headers: try await app.bearer("teacher2")) { res in
+                #expect(res.decoded([BankDTO].self)?.isEmpty == true)
+            }
+        }
+    }
+}
