@@ -66,6 +66,9 @@ func routes(_ app: Application) throws {
         api.get("question-banks", ":id", "items", use: a.items)
         api.on(.POST, "question-banks", ":id", "import", body: .collect(maxSize: "50mb"), use: a.importItems)
         api.get("question-banks", ":id", "export", use: a.exportItems)
+        api.post("question-banks", ":id", "items", use: a.createItem)
+        api.get("items", ":id", use: a.item)
+        api.put("items", ":id", use: a.updateItem)
     }
     // API: library
     do {

@@ -138,3 +138,61 @@ struct QuestionBankAPITests {
         }
     }
 }
+
+@Suite("Items: written through the API, versioned", .serialized)
+struct ItemAPITests {
+    @Test func anItemIsCheckedCreatedAndEditedIntoVersions() async throws {
+        try await withTestApp { app in
+            _ = try await World.build(app)
+            let teacher = try await app.bearer("teacher1")
+            let bank = try await app.createBank(teacher)
+            var item: [String: Any] = ["type": "singleChoice", "name": "Thủ đô", "stem": ["text": "Thủ đô của Việt Nam?", "format": "plain"],
+                                       "choices": [["text": ["text": "Hà Nội", "format": "plain"], "fraction": 1],
+                                                   ["text": ["text": "Huế", "format": "plain"], "fraction": 0]]]
+            var id: UUID?
+            try await app.postJSON("api/v1/question-banks/\(bank.id)/items", teacher, item) { res in
+                #expect(res.status == .created, "\(res.body.string)")
+                id = res.decoded(ItemDTO.self)?.id
+                #expect(res.decoded(ItemDTO.self)?.version == 1)
+            }
+            // The same question again is a conflict; a question nobody can answer is refused by part.
+            try await app.postJSON("api/v1/question-banks/\(bank.id)/items", teacher, item) { res in #expect(res.status == .conflict) }
+            var broken = item
+            broken["name"] = "Hỏng"
+            broken["choices"] = [["text": ["text": "Một", "format": "plain"], "fraction": 0.5]]
+            try await app.postJSON("api/v1/question-banks/\(bank.id)/items", teacher, broken) { res in
+                #expect(res.status == .unprocessableEntity)
+                #expect(res.body.string.contains("item.too-few-choices") && res.body.string.contains("item.one-right-choice"))
+            }
+            try await app.postJSON("api/v1/question-banks/\(bank.id)/items", teacher, ["type": "hologram"]) { res in
+                #expect(res.status == .badRequest || res.status == .unprocessableEntity)
+            }
+            // An edit is a new version; the first stays readable.
+            item["stem"] = ["text": "Thủ đô của nước Việt Nam là thành phố nào?", "format": "plain"]
+            var put = teacher
+            put.contentType = .json
+            put.replaceOrAdd(name: .ifMatch, value: "\"1\"")
+            try await app.testing().test(.PUT, "api/v1/items/\(id!)", headers: put, body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: item))) { res in
+                #expect(res.status == .ok, "\(res.body.string)")
+                #expect(res.decoded(ItemDTO.self)?.version == 2)
+            }
+            // A second edit from version 1 is stale.
+            try await app.testing().test(.PUT, "api/v1/items/\(id!)", headers: put, body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: item))) { res in
+                #expect(res.status == .conflict)
+            }
+            try await app.testing().test(.GET, "api/v1/items/\(id!)?version=1", headers: teacher) { res in
+                #expect(res.decoded(ItemDTO.self)?.content.stem.text == "Thủ đô của Việt Nam?")
+            }
+            try await app.testing().test(.GET, "api/v1/items/\(id!)", headers: teacher) { res in
+                #expect(res.decoded(ItemDTO.self)?.version == 2)
+            }
+            // The type stays; another teacher sees nothing.
+            item["type"] = "multipleResponse"
+            put.replaceOrAdd(name: .ifMatch, value: "\"2\"")
+            try await app.testing().test(.PUT, "api/v1/items/\(id!)", headers: put, body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: item))) { res in
+                #expect(res.status == .unprocessableEntity)
+            }
+            try await app.testing().test(.GET, "api/v1/items/\(id!)", headers: try await app.bearer("teacher2")) { res in #expect(res.status == .notFound) }
+        }
+    }
+}

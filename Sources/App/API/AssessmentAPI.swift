@@ -58,6 +58,25 @@ struct AssessmentAPI {
         return Response(status: .ok, headers: headers, body: .init(data: data))
     }
 
+    /// `POST /api/v1/question-banks/{id}/items` with an item's content as JSON.
+    @Sendable func createItem(req: Request) async throws -> JSON<ItemDTO> {
+        let actor = try req.requireActor()
+        return JSON(try await req.assessment.createItem(try req.uuid("id"), try req.decodeJSON(ItemContent.self), actor: actor), status: .created)
+    }
+
+    /// `GET /api/v1/items/{id}[?version=n]`
+    @Sendable func item(req: Request) async throws -> JSON<ItemDTO> {
+        JSON(try await req.assessment.item(try req.uuid("id"), version: try req.optionalInt("version"), actor: try req.requireActor()))
+    }
+
+    /// `PUT /api/v1/items/{id}`: a new version; `If-Match: "<version>"` guards against
+    /// overwriting someone else's edit.
+    @Sendable func updateItem(req: Request) async throws -> JSON<ItemDTO> {
+        let actor = try req.requireActor()
+        let expected = req.headers.first(name: .ifMatch).flatMap { Int($0.trimmingCharacters(in: CharacterSet(charactersIn: "\" W/"))) }
+        return JSON(try await req.assessment.updateItem(try req.uuid("id"), try req.decodeJSON(ItemContent.self), expectedVersion: expected, actor: actor))
+    }
+
     static func format(_ req: Request) throws -> ItemFormat {
         guard let raw = req.query[String.self, at: "format"], let f = ItemFormat(rawValue: raw.lowercased()) else {
             throw DomainError.invalid(field: "format", reason: "validation.format-unknown", arguments: [ItemFormat.allCases.map(\.rawValue).joined(separator: ", ")])

@@ -225,3 +225,95 @@ public struct AssessmentService: Sendable {
         BankDTO(id: b.id!, name: b.name, itemCount: b.itemCount, createdAt: b.createdAt)
     }
 }
+
+public struct ItemDTO: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var bankId: UUID
+    public var version: Int
+    public var content: ItemContent
+}
+
+extension AssessmentService {
+    /// Adds one item written through the API or a form.
+    public func createItem(_ bankID: UUID, _ content: ItemContent, actor: Actor) async throws -> ItemDTO {
+        _ = try await ownBank(bankID, actor: actor)
+        try Self.validate(content)
+        let now = ctx.clock.now()
+        let item = Item()
+        item.id = UUIDv7.make(at: now)
+        item.bankID = bankID
+        item.type = content.type.rawValue
+        item.name = content.name
+        item.category = content.category ?? ""
+        item.currentVersion = 1
+        item.fingerprint = Self.fingerprint(content)
+        item.createdAt = now
+        item.createdBy = actor.personID
+        try await db.transaction { tx in
+            guard try await Item.query(on: tx).filter(\.$bankID == bankID).filter(\.$fingerprint == item.fingerprint).first() == nil else {
+                throw DomainError.conflict(reason: "error.item-duplicate")
+            }
+            let position = try await tx.sql.raw("""
+                UPDATE question_banks SET item_count = item_count + 1, updated_at = \(bind: now) WHERE id = \(bind: bankID) RETURNING item_count
+                """).first()?.decode(column: "item_count", as: Int.self) ?? 1
+            item.position = position - 1
+            try await item.create(on: tx)
+            try await Self.version(item.id!, 1, content, now, on: tx)
+            try await ctx.audit.record(on: tx, actor: actor, action: "item.create", entityType: "item", entityID: item.id, orgID: nil,
+                                       orgPath: actor.grants.first?.orgPath ?? "/", changes: [AuditChange(field: "name", before: nil, after: content.name)])
+        }
+        return ItemDTO(id: item.id!, bankId: bankID, version: 1, content: content)
+    }
+
+    public func item(_ id: UUID, version: Int? = nil, actor: Actor) async throws -> ItemDTO {
+        guard let item = try await Item.find(id, on: db) else { throw DomainError.notFound(entity: "item") }
+        _ = try await ownBank(item.bankID, actor: actor)
+        let number = version ?? item.currentVersion
+        guard let v = try await ItemVersion.query(on: db).filter(\.$itemID == id).filter(\.$number == number).first() else {
+            throw DomainError.notFound(entity: "version")
+        }
+        return ItemDTO(id: id, bankId: item.bankID, version: number, content: try JSONDecoder().decode(ItemContent.self, from: Data(v.content.utf8)))
+    }
+
+    /// An edit is a new version, always: attempts (issue #4, part 5) keep the version they
+    /// saw, and earlier versions stay readable. The type of an item does not change.
+    public func updateItem(_ id: UUID, _ content: ItemContent, expectedVersion: Int?, actor: Actor) async throws -> ItemDTO {
+        let current = try await item(id, actor: actor)
+        guard content.type == current.content.type else { throw DomainError.invalid(field: "type", reason: "item.type-fixed") }
+        if let expectedVersion, expectedVersion != current.version { throw DomainError.conflict(reason: "error.stale-write") }
+        try Self.validate(content)
+        let now = ctx.clock.now()
+        let next = current.version + 1
+        try await db.transaction { tx in
+            // Conditional: two editors of one version cannot both make the next.
+            let moved = try await tx.sql.raw("""
+                UPDATE items SET current_version = \(bind: next), name = \(bind: String(content.name.prefix(255))),
+                  category = \(bind: content.category ?? ""), fingerprint = \(bind: Self.fingerprint(content))
+                WHERE id = \(bind: id) AND current_version = \(bind: current.version) RETURNING id
+                """).first()
+            guard moved != nil else { throw DomainError.conflict(reason: "error.stale-write") }
+            try await Self.version(id, next, content, now, on: tx)
+            try await ctx.audit.record(on: tx, actor: actor, action: "item.update", entityType: "item", entityID: id, orgID: nil,
+                                       orgPath: actor.grants.first?.orgPath ?? "/",
+                                       changes: [AuditChange(field: "version", before: String(current.version), after: String(next))])
+        }
+        return ItemDTO(id: id, bankId: current.bankId, version: next, content: content)
+    }
+
+    static func validate(_ content: ItemContent) throws {
+        let problems = ItemValidator.problems(content)
+        guard problems.isEmpty else { throw DomainError.invalid(problems.map { FieldProblem(field: $0.field, reason: $0.reason) }) }
+    }
+
+    static func version(_ itemID: UUID, _ number: Int, _ content: ItemContent, _ now: Date, on tx: any Database) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let v = ItemVersion()
+        v.id = UUIDv7.make(at: now)
+        v.itemID = itemID
+        v.number = number
+        v.content = String(decoding: try encoder.encode(content), as: UTF8.self)
+        v.createdAt = now
+        try await v.create(on: tx)
+    }
+}
