@@ -140,6 +140,13 @@ func routes(_ app: Application) throws {
         pages.get("audit", use: dir.audit)
 
         let lib = LibraryPages()
+        let ap = AssessmentPages()
+        pages.get("assessment", "banks", use: ap.banks)
+        pages.post("assessment", "banks", use: ap.createBank)
+        pages.get("assessment", "banks", ":id", use: ap.bank)
+        pages.on(.POST, "assessment", "banks", ":id", "import", body: .collect(maxSize: "2mb"), use: ap.importFile)
+        // The same download as the API's, for the page session (the API takes bearer tokens).
+        pages.get("assessment", "banks", ":id", "export", use: AssessmentAPI().exportItems)
         pages.get("library", use: lib.browse)
         pages.get("library", "new", use: lib.newForm)
         pages.on(.POST, "library", "new", body: .stream, use: lib.create)

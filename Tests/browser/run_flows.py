@@ -309,6 +309,32 @@ class Flows:
         finally:
             d.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
 
+    def teacher_imports_a_gift_file_into_a_new_question_bank(self, d):
+        self.sign_in(d, "teacher")
+        d.get(self.base + "/assessment/banks?lang=vi")
+        d.find_element(By.ID, "name").send_keys("Toán 9 – Chương 4")
+        navigates(d, lambda: d.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click())
+        assert d.find_element(By.TAG_NAME, "h1").text == "Toán 9 – Chương 4"
+        path = os.path.join(tempfile.mkdtemp(prefix="ec-gift-"), "chuong4.gift")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("::PT1:: Nghiệm của x² − 5x + 6 \\= 0? {=2 và 3 ~−2 và −3 ~Vô nghiệm}\n\n"
+                    "::Delta:: Biệt thức Δ bằng {=b² − 4ac}\n\n::Hỏng:: Thiếu dấu đóng {=a ~b\n")
+        d.find_element(By.ID, "file").send_keys(path)
+        self.fits_phone(d)
+        navigates(d, lambda: d.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click())
+        alert = d.find_element(By.CSS_SELECTOR, "[role=alert]").text
+        assert "dòng 5" in alert and "Hỏng" in alert, alert
+        # Import the good ones only.
+        d.find_element(By.ID, "file").send_keys(path)
+        d.find_element(By.CSS_SELECTOR, "input[name=skipInvalid]").click()
+        navigates(d, lambda: d.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click())
+        status = d.find_element(By.CSS_SELECTOR, "[role=status]").text
+        assert "Đã nhập 2 câu hỏi" in status, status
+        items = [li.text for li in d.find_elements(By.CSS_SELECTOR, "ol.results li")]
+        assert len(items) == 2 and items[0].startswith("PT1"), items
+        self.fits_phone(d)
+        self.shot(d, "question-bank")
+
     def language_switch_changes_the_whole_page(self, d):
         d.delete_all_cookies()
         d.get(self.base + "/signin")

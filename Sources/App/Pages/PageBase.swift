@@ -28,6 +28,7 @@ struct PageBase: Encodable, Sendable {
             add("/", "nav.home")
             add("/library", "nav.library")
             if !actor.prefixes(for: .reviewResources).isEmpty { add("/library/review", "nav.review") }
+            if !actor.prefixes(for: .authorAssessments).isEmpty { add("/assessment/banks", "nav.banks") }
             if !actor.prefixes(for: .viewPeople).isEmpty {
                 add("/orgs", "nav.organisations")
                 add("/people", "nav.people")

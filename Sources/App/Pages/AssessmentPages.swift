@@ -1,0 +1,116 @@
+import Foundation
+import Vapor
+import Platform
+import Assessment
+
+struct BanksPage: Encodable, Sendable {
+    var base: PageBase
+    var banks: [Row]
+    var errors: FormErrors
+    var name: String
+    struct Row: Encodable, Sendable { var href: String; var name: String; var count: String }
+}
+
+struct BankPage: Encodable, Sendable {
+    var base: PageBase
+    var bank: BankDTO
+    var items: [Item]
+    var nextHref: String?
+    var formats: [SelectOption]
+    var report: Report?
+    var errors: FormErrors
+    var exports: [Link]
+    var action: String
+    struct Item: Encodable, Sendable { var name: String; var type: String; var category: String }
+    struct Link: Encodable, Sendable { var href: String; var label: String }
+    struct Report: Encodable, Sendable { var summary: String; var duplicates: String?; var problems: [String] }
+}
+
+/// Question banks for teachers: list and create, look inside, import a file with its
+/// report (every problem with its line or item), export.
+struct AssessmentPages {
+    @Sendable func banks(req: Request) async throws -> Response {
+        try await renderBanks(req, errors: FormErrors(), name: "")
+    }
+
+    func renderBanks(_ req: Request, errors: FormErrors, name: String, status: HTTPStatus = .ok) async throws -> Response {
+        let actor = try req.requireActor()
+        guard actor.grants.contains(where: { $0.capabilities.contains(.authorAssessments) }) else { throw DomainError.forbidden() }
+        let rows = try await req.assessment.myBanks(actor: actor).map {
+            BanksPage.Row(href: "/assessment/banks/\($0.id)", name: $0.name, count: req.t("assessment.items-count", [String($0.itemCount)]))
+        }
+        return try await req.page("assessment-banks", BanksPage(base: await PageBase.make(req, title: req.t("assessment.banks")),
+                                                                 banks: rows, errors: errors, name: name), status: status)
+    }
+
+    @Sendable func createBank(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let name = req.field("name") ?? ""
+        return try await req.submitForm({
+            "/assessment/banks/\(try await req.assessment.createBank(name: name, actor: actor).id)"
+        }, orShow: { errors, status in try await renderBanks(req, errors: errors, name: name, status: status) })
+    }
+
+    @Sendable func bank(req: Request) async throws -> Response {
+        try await renderBank(req, report: nil, errors: FormErrors())
+    }
+
+    func renderBank(_ req: Request, report: BankPage.Report?, errors: FormErrors, status: HTTPStatus = .ok) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = try req.uuid("id")
+        let bank = try await req.assessment.bank(id, actor: actor)
+        let page = try await req.assessment.items(id, actor: actor, limit: 100, cursor: req.query[String.self, at: "cursor"])
+        let formats: [(String, String)] = [("gift", "GIFT"), ("moodlexml", "Moodle XML"), ("aiken", "Aiken")]
+        let view = BankPage(
+            base: await PageBase.make(req, title: bank.name), bank: bank,
+            items: page.items.map { .init(name: $0.name, type: req.t("assessment.type.\($0.type)"), category: $0.category) },
+            nextHref: page.nextCursor.map { "/assessment/banks/\(id)?cursor=\($0)" },
+            formats: formats.map { SelectOption(value: $0.0, label: $0.1, selected: $0.0 == (req.field("format") ?? "gift")) },
+            report: report, errors: errors,
+            exports: formats.map { .init(href: "/assessment/banks/\(id)/export?format=\($0.0)", label: $0.1) },
+            action: "/assessment/banks/\(id)/import")
+        return try await req.page("assessment-bank", view, status: status)
+    }
+
+    struct ImportForm: Content {
+        var file: File?
+        var format: String?
+        var skipInvalid: String?
+    }
+
+    /// The import form: the report is shown on the bank's page, in the reader's language.
+    @Sendable func importFile(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = try req.uuid("id")
+        let form = try req.content.decode(ImportForm.self)
+        guard let file = form.file, file.data.readableBytes > 0 else {
+            return try await renderBank(req, report: nil, errors: FormErrors(DomainError.invalid(field: "file", reason: "validation.file-required"), req),
+                                        status: .unprocessableEntity)
+        }
+        guard let format = ItemFormat(rawValue: form.format ?? "") else {
+            return try await renderBank(req, report: nil, errors: FormErrors(DomainError.invalid(field: "format", reason: "validation.format-unknown",
+                                                                                          arguments: ["GIFT, Moodle XML, Aiken"]), req), status: .unprocessableEntity)
+        }
+        do {
+            let r = try await req.assessment.importItems(id, format: format, data: Data(buffer: file.data), fileName: file.filename,
+                                                         skipInvalid: form.skipInvalid != nil, actor: actor)
+            let report = BankPage.Report(
+                summary: req.t("assessment.imported", [String(r.imported), String(r.duplicates.count), String(r.skipped.count)]),
+                duplicates: r.duplicates.isEmpty ? nil : r.duplicates.prefix(20).joined(separator: ", "),
+                problems: r.skipped.map { Self.describe($0.line, $0.item, req.t($0.reason, [$0.detail]), req) })
+            return try await renderBank(req, report: report, errors: FormErrors())
+        } catch let e as DomainError where e.status == 422 {
+            // Every problem with where it is, so the teacher can fix the file in one go.
+            var errors = FormErrors()
+            errors.summary = e.problems.map { Self.describe($0.line, $0.field == "file" ? nil : $0.field, req.t($0.reason, $0.arguments), req) }
+            return try await renderBank(req, report: nil, errors: errors, status: .unprocessableEntity)
+        }
+    }
+
+    static func describe(_ line: Int?, _ item: String?, _ message: String, _ req: Request) -> String {
+        var place: [String] = []
+        if let line { place.append(req.t("assessment.at-line", [String(line)])) }
+        if let item, !item.isEmpty { place.append("“\(item)”") }
+        return place.isEmpty ? message : place.joined(separator: " ") + ": " + message
+    }
+}
