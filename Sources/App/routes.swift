@@ -69,6 +69,10 @@ func routes(_ app: Application) throws {
         api.post("question-banks", ":id", "items", use: a.createItem)
         api.get("items", ":id", use: a.item)
         api.put("items", ":id", use: a.updateItem)
+        api.post("exams", use: a.createExam)
+        api.post("exams", ":id", "attempts", use: a.startAttempt)
+        api.put("attempts", ":id", "answers", ":slot", use: a.saveAnswer)
+        api.post("attempts", ":id", "submit", use: a.submitAttempt)
     }
     // API: library
     do {

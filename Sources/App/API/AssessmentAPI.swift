@@ -77,6 +77,32 @@ struct AssessmentAPI {
         return JSON(try await req.assessment.updateItem(try req.uuid("id"), try req.decodeJSON(ItemContent.self), expectedVersion: expected, actor: actor))
     }
 
+    /// `POST /api/v1/exams`
+    @Sendable func createExam(req: Request) async throws -> JSON<ExamDTO> {
+        let actor = try req.requireActor()
+        return JSON(try await req.assessment.createExam(try req.decodeJSON(NewExam.self), actor: actor), status: .created)
+    }
+
+    /// `POST /api/v1/exams/{id}/attempts`: start, or resume the open attempt.
+    @Sendable func startAttempt(req: Request) async throws -> JSON<AttemptDTO> {
+        JSON(try await req.assessment.startAttempt(try req.uuid("id"), actor: try req.requireActor()), status: .created)
+    }
+
+    struct SaveBody: Decodable { var seq: Int64; var response: ItemResponse }
+
+    /// `PUT /api/v1/attempts/{id}/answers/{slot}` `{"seq": n, "response": {…}}`
+    @Sendable func saveAnswer(req: Request) async throws -> JSON<SaveAck> {
+        let actor = try req.requireActor()
+        guard let slot = req.parameters.get("slot").flatMap(Int.init) else { throw DomainError.notFound(entity: "question") }
+        let body = try req.decodeJSON(SaveBody.self)
+        return JSON(try await req.assessment.saveAnswer(try req.uuid("id"), slot: slot, seq: body.seq, response: body.response, actor: actor))
+    }
+
+    /// `POST /api/v1/attempts/{id}/submit`
+    @Sendable func submitAttempt(req: Request) async throws -> JSON<SubmitResult> {
+        JSON(try await req.assessment.submitAttempt(try req.uuid("id"), actor: try req.requireActor()))
+    }
+
     static func format(_ req: Request) throws -> ItemFormat {
         guard let raw = req.query[String.self, at: "format"], let f = ItemFormat(rawValue: raw.lowercased()) else {
             throw DomainError.invalid(field: "format", reason: "validation.format-unknown", arguments: [ItemFormat.allCases.map(\.rawValue).joined(separator: ", ")])

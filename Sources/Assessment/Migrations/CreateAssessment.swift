@@ -1,5 +1,6 @@
 import FluentKit
 import SQLKit
+import Platform
 
 struct CreateQuestionBanks: AsyncMigration {
     func prepare(on database: any Database) async throws {
@@ -45,5 +46,62 @@ struct CreateQuestionBanks: AsyncMigration {
 }
 
 public enum AssessmentMigrations {
-    public static var all: [any Migration] { [CreateQuestionBanks()] }
+    public static var all: [any Migration] { [CreateQuestionBanks(), CreateExams()] }
+}
+
+struct CreateExams: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(Exam.schema)
+            .id()
+            .field("owner_id", .uuid, .required)
+            .field("bank_id", .uuid, .required, .references(QuestionBank.schema, "id"))
+            .field("title", .string, .required)
+            .field("org_id", .uuid, .required)
+            .field("org_path", .string, .required)
+            .field("opens_at", .datetime, .required)
+            .field("closes_at", .datetime, .required)
+            .field("duration_seconds", .int, .required)
+            .field("max_attempts", .int, .required)
+            .field("max_score", .double, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await database.schema(ExamSlot.schema)
+            .id()
+            .field("exam_id", .uuid, .required, .references(Exam.schema, "id"))
+            .field("slot", .int, .required)
+            .field("item_id", .uuid, .required)
+            .field("version", .int, .required)
+            .field("points", .double, .required)
+            .unique(on: "exam_id", "slot")
+            .create()
+        try await database.schema(Attempt.schema)
+            .id()
+            .field("exam_id", .uuid, .required, .references(Exam.schema, "id"))
+            .field("person_id", .uuid, .required)
+            .field("number", .int, .required)
+            .field("started_at", .datetime, .required)
+            .field("deadline_at", .datetime, .required)
+            .field("submitted_at", .datetime)
+            .field("score", .double)
+            // One attempt per number: two starts at once cannot both make attempt 1.
+            .unique(on: "exam_id", "person_id", "number")
+            .create()
+        let sql = database as! any SQLDatabase
+        // Answers: one row per attempt and question, replaced only by a newer sequence
+        // number (see `saveAnswer`). Plain SQL for the composite primary key.
+        try await sql.raw("""
+            CREATE TABLE attempt_answers (
+              attempt_id \(unsafeRaw: Dialect.of(sql) == .postgres ? "UUID" : "BLOB") NOT NULL,
+              slot INTEGER NOT NULL, seq BIGINT NOT NULL, response TEXT NOT NULL, saved_at \(unsafeRaw: Dialect.of(sql) == .postgres ? "DOUBLE PRECISION" : "REAL") NOT NULL,
+              PRIMARY KEY (attempt_id, slot))
+            """).run()
+        try await sql.raw("CREATE INDEX exams_org ON exams (org_path)").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await (database as! any SQLDatabase).raw("DROP TABLE attempt_answers").run()
+        try await database.schema(Attempt.schema).delete()
+        try await database.schema(ExamSlot.schema).delete()
+        try await database.schema(Exam.schema).delete()
+    }
 }

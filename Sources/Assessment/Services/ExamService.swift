@@ -1,0 +1,276 @@
+import Foundation
+import FluentKit
+import SQLKit
+import Platform
+import Directory
+
+public struct NewExam: Sendable, Codable {
+    public var bankId: UUID
+    public var title: String
+    public var orgId: UUID
+    public var opensAt: Date
+    public var closesAt: Date
+    public var durationMinutes: Int
+    public var maxAttempts: Int?
+    /// The items of the paper, in order; all of the bank's when absent.
+    public var itemIds: [UUID]?
+}
+
+public struct ExamDTO: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var title: String
+    public var orgId: UUID
+    public var opensAt: Date
+    public var closesAt: Date
+    public var durationMinutes: Int
+    public var maxAttempts: Int
+    public var questions: Int
+    public var maxScore: Double
+}
+
+/// A question as the pupil sees it: no keys, no feedback.
+public struct QuestionView: Sendable, Codable, Equatable {
+    public var slot: Int
+    public var type: String
+    public var stem: RichText
+    public var points: Double
+    public var choices: [RichText]?
+    public var prompts: [RichText]?
+    public var options: [String]?
+    public var sequence: [RichText]?
+    public var gaps: Int?
+}
+
+public struct SavedAnswer: Sendable, Codable, Equatable {
+    public var slot: Int
+    public var seq: Int64
+    public var response: ItemResponse
+}
+
+public struct AttemptDTO: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var examId: UUID
+    public var number: Int
+    public var startedAt: Date
+    public var deadline: Date
+    public var submitted: Bool
+    public var questions: [QuestionView]
+    public var answers: [SavedAnswer]
+}
+
+/// What a save left stored: `applied` is false when a newer save of the same question was
+/// already there (a replayed or out-of-order request), which is not an error.
+public struct SaveAck: Sendable, Codable, Equatable {
+    public var slot: Int
+    public var seq: Int64
+    public var applied: Bool
+
+    public init(slot: Int, seq: Int64, applied: Bool) {
+        self.slot = slot
+        self.seq = seq
+        self.applied = applied
+    }
+}
+
+public struct SubmitResult: Sendable, Codable, Equatable {
+    public var attemptId: UUID
+    public var submittedAt: Date
+    public var score: Double?
+    public var maxScore: Double
+    public var waitingForGrader: Int
+}
+
+extension AssessmentService {
+    /// Makes an exam from a bank the teacher keeps, for an organisation they work in. The
+    /// paper (item versions, points) is fixed here so starting an attempt does no work.
+    public func createExam(_ input: NewExam, actor: Actor) async throws -> ExamDTO {
+        _ = try await ownBank(input.bankId, actor: actor)
+        var problems: [FieldProblem] = []
+        let title = input.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        if title.isEmpty { problems.append(FieldProblem(field: "title", reason: "validation.required")) }
+        if input.closesAt <= input.opensAt { problems.append(FieldProblem(field: "closesAt", reason: "exam.closes-before-opening")) }
+        if !(1...600).contains(input.durationMinutes) { problems.append(FieldProblem(field: "durationMinutes", reason: "exam.duration-range")) }
+        if !(1...20).contains(input.maxAttempts ?? 1) { problems.append(FieldProblem(field: "maxAttempts", reason: "exam.attempts-range")) }
+        guard let orgRow = try await db.sql.raw("SELECT path FROM organisations WHERE id = \(bind: input.orgId)").first(),
+              let orgPath = try? orgRow.decode(column: "path", as: String.self),
+              actor.grants.contains(where: { $0.capabilities.contains(.authorAssessments) && orgPath.hasPrefix($0.orgPath) }) else {
+            problems.append(FieldProblem(field: "orgId", reason: "exam.org-not-yours"))
+            throw DomainError.invalid(problems)
+        }
+        var items = try await Item.query(on: db).filter(\.$bankID == input.bankId).sort(\.$position).all()
+        if let chosen = input.itemIds {
+            let byID = Dictionary(uniqueKeysWithValues: items.map { ($0.id!, $0) })
+            if let missing = chosen.first(where: { byID[$0] == nil }) {
+                problems.append(FieldProblem(field: "itemIds", reason: "exam.item-not-in-bank", arguments: [missing.uuidString]))
+            }
+            items = chosen.compactMap { byID[$0] }
+        }
+        if items.isEmpty { problems.append(FieldProblem(field: "itemIds", reason: "exam.no-items")) }
+        guard problems.isEmpty else { throw DomainError.invalid(problems) }
+        let now = ctx.clock.now()
+        let exam = Exam()
+        exam.id = UUIDv7.make(at: now)
+        exam.ownerID = actor.personID!
+        exam.bankID = input.bankId
+        exam.title = title
+        exam.orgID = input.orgId
+        exam.orgPath = orgPath
+        exam.opensAt = input.opensAt
+        exam.closesAt = input.closesAt
+        exam.durationSeconds = input.durationMinutes * 60
+        exam.maxAttempts = input.maxAttempts ?? 1
+        exam.maxScore = Double(items.count)
+        exam.createdAt = now
+        let slots: [[any Encodable & Sendable]] = items.enumerated().map { i, item in
+            [UUIDv7.make(at: now), exam.id!, i + 1, item.id!, item.currentVersion, 1.0]
+        }
+        try await db.transaction { tx in
+            try await exam.create(on: tx)
+            try await tx.sql.bulkInsert(into: ExamSlot.schema, columns: ["id", "exam_id", "slot", "item_id", "version", "points"], rows: slots)
+            try await ctx.audit.record(on: tx, actor: actor, action: "exam.create", entityType: "exam", entityID: exam.id, orgID: input.orgId,
+                                       orgPath: orgPath, changes: [AuditChange(field: "title", before: nil, after: title)])
+        }
+        return examDTO(exam, questions: items.count)
+    }
+
+    func examDTO(_ e: Exam, questions: Int) -> ExamDTO {
+        ExamDTO(id: e.id!, title: e.title, orgId: e.orgID, opensAt: e.opensAt, closesAt: e.closesAt, durationMinutes: e.durationSeconds / 60,
+                maxAttempts: e.maxAttempts, questions: questions, maxScore: e.maxScore)
+    }
+
+    /// Pupils of the exam's organisation (or below) may take it.
+    func canTake(_ e: Exam, actor: Actor) -> Bool {
+        actor.grants.contains { $0.role == .pupil && $0.orgPath.hasPrefix(e.orgPath) }
+    }
+
+    /// Starts an attempt, or resumes the open one: reload, another device or a dropped link
+    /// come back to the same attempt with every saved answer. A second start while one is
+    /// open is that resume, never a second attempt.
+    public func startAttempt(_ examID: UUID, actor: Actor) async throws -> AttemptDTO {
+        guard let me = actor.personID, let exam = try await Exam.find(examID, on: db), canTake(exam, actor: actor) else {
+            throw DomainError.notFound(entity: "exam")
+        }
+        let now = ctx.clock.now()
+        let mine = try await Attempt.query(on: db).filter(\.$examID == examID).filter(\.$personID == me).sort(\.$number).all()
+        if let open = mine.last, open.submittedAt == nil {
+            if open.deadlineAt > now { return try await attemptDTO(open, exam: exam) }
+            try await submit(open, exam: exam, at: open.deadlineAt)
+        }
+        guard now >= exam.opensAt else { throw DomainError.conflict(reason: "exam.not-open-yet") }
+        guard now < exam.closesAt else { throw DomainError.conflict(reason: "exam.closed") }
+        guard mine.count < exam.maxAttempts else { throw DomainError.conflict(reason: "exam.no-attempts-left") }
+        let attempt = Attempt()
+        attempt.id = UUIDv7.make(at: now)
+        attempt.examID = examID
+        attempt.personID = me
+        attempt.number = mine.count + 1
+        attempt.startedAt = now
+        // The window's end is a hard stop even for a late start.
+        attempt.deadlineAt = min(now.addingTimeInterval(TimeInterval(exam.durationSeconds)), exam.closesAt)
+        do {
+            try await attempt.create(on: db)
+        } catch {
+            // Two starts at once: the unique (exam, person, number) lets one win; the other resumes it.
+            if let winner = try await Attempt.query(on: db).filter(\.$examID == examID).filter(\.$personID == me)
+                .filter(\.$number == attempt.number).first() {
+                return try await attemptDTO(winner, exam: exam)
+            }
+            throw error
+        }
+        return try await attemptDTO(attempt, exam: exam)
+    }
+
+    func attemptDTO(_ a: Attempt, exam: Exam) async throws -> AttemptDTO {
+        let paper = try await self.paper(exam.id!)
+        let questions = paper.map { slot, points, content in Self.view(slot: slot, points: points, content) }
+        let answers = try await db.sql.raw("SELECT slot, seq, response FROM attempt_answers WHERE attempt_id = \(bind: a.id!) ORDER BY slot").all().map {
+            SavedAnswer(slot: try $0.decode(column: "slot", as: Int.self), seq: try $0.decode(column: "seq", as: Int64.self),
+                        response: try JSONDecoder().decode(ItemResponse.self, from: Data(try $0.decode(column: "response", as: String.self).utf8)))
+        }
+        return AttemptDTO(id: a.id!, examId: exam.id!, number: a.number, startedAt: a.startedAt, deadline: a.deadlineAt,
+                          submitted: a.submittedAt != nil, questions: questions, answers: answers)
+    }
+
+    /// The exam's questions with their content, in order.
+    func paper(_ examID: UUID) async throws -> [(slot: Int, points: Double, content: ItemContent)] {
+        try await db.sql.raw("""
+            SELECT s.slot, s.points, v.content FROM exam_slots s JOIN item_versions v ON v.item_id = s.item_id AND v.number = s.version
+            WHERE s.exam_id = \(bind: examID) ORDER BY s.slot
+            """).all().map {
+            (try $0.decode(column: "slot", as: Int.self), try $0.decode(column: "points", as: Double.self),
+             try JSONDecoder().decode(ItemContent.self, from: Data(try $0.decode(column: "content", as: String.self).utf8)))
+        }
+    }
+
+    static func view(slot: Int, points: Double, _ c: ItemContent) -> QuestionView {
+        var q = QuestionView(slot: slot, type: c.type.rawValue, stem: c.stem, points: points)
+        switch c.type {
+        case .singleChoice, .multipleResponse: q.choices = c.choices?.map(\.text)
+        case .matching:
+            q.prompts = c.pairs?.compactMap(\.prompt)
+            q.options = Array(Set(c.pairs?.map(\.answer) ?? [])).sorted()
+        case .ordering: q.sequence = c.sequence
+        case .cloze: q.gaps = c.gaps?.count
+        default: break
+        }
+        return q
+    }
+
+    /// Saves one answer. Idempotent and ordered by the client's sequence number: a replay
+    /// or an older save arriving late changes nothing and is acknowledged with what is
+    /// stored. The acknowledgement is sent only after the database has committed it.
+    public func saveAnswer(_ attemptID: UUID, slot: Int, seq: Int64, response: ItemResponse, actor: Actor) async throws -> SaveAck {
+        guard let me = actor.personID, let a = try await Attempt.find(attemptID, on: db), a.personID == me else {
+            throw DomainError.notFound(entity: "attempt")
+        }
+        guard a.submittedAt == nil else { throw DomainError.conflict(reason: "exam.attempt-submitted") }
+        guard ctx.clock.now() < a.deadlineAt else { throw DomainError.conflict(reason: "exam.deadline-passed") }
+        guard seq >= 0 else { throw DomainError.invalid(field: "seq", reason: "validation.type") }
+        let count = try await db.sql.raw("SELECT COUNT(*) AS n FROM exam_slots WHERE exam_id = \(bind: a.examID) AND slot = \(bind: slot)").first()?
+            .decode(column: "n", as: Int.self) ?? 0
+        guard count == 1 else { throw DomainError.notFound(entity: "question") }
+        let body = String(decoding: try JSONEncoder().encode(response), as: UTF8.self)
+        guard body.utf8.count <= 100_000 else { throw DomainError.invalid(field: "response", reason: "exam.answer-too-long", arguments: ["100000"]) }
+        let now = ctx.clock.now().timeIntervalSince1970
+        let stored = try await db.sql.raw("""
+            INSERT INTO attempt_answers (attempt_id, slot, seq, response, saved_at) VALUES (\(bind: attemptID), \(bind: slot), \(bind: seq), \(bind: body), \(bind: now))
+            ON CONFLICT (attempt_id, slot) DO UPDATE SET seq = excluded.seq, response = excluded.response, saved_at = excluded.saved_at
+            WHERE attempt_answers.seq < excluded.seq
+            RETURNING seq
+            """).first()
+        if stored != nil { return SaveAck(slot: slot, seq: seq, applied: true) }
+        let current = try await db.sql.raw("SELECT seq FROM attempt_answers WHERE attempt_id = \(bind: attemptID) AND slot = \(bind: slot)").first()?
+            .decode(column: "seq", as: Int64.self) ?? seq
+        return SaveAck(slot: slot, seq: current, applied: false)
+    }
+
+    /// Hands the attempt in and grades what can be graded.
+    public func submitAttempt(_ attemptID: UUID, actor: Actor) async throws -> SubmitResult {
+        guard let me = actor.personID, let a = try await Attempt.find(attemptID, on: db), a.personID == me,
+              let exam = try await Exam.find(a.examID, on: db) else { throw DomainError.notFound(entity: "attempt") }
+        if a.submittedAt == nil { try await submit(a, exam: exam, at: min(ctx.clock.now(), a.deadlineAt)) }
+        return try await result(attemptID, exam: exam)
+    }
+
+    func submit(_ a: Attempt, exam: Exam, at: Date) async throws {
+        let paper = try await self.paper(exam.id!)
+        let answers = Dictionary(try await db.sql.raw("SELECT slot, response FROM attempt_answers WHERE attempt_id = \(bind: a.id!)").all().map {
+            (try $0.decode(column: "slot", as: Int.self),
+             try JSONDecoder().decode(ItemResponse.self, from: Data(try $0.decode(column: "response", as: String.self).utf8)))
+        }, uniquingKeysWith: { x, _ in x })
+        var score = 0.0
+        for (slot, points, content) in paper {
+            score += (Grader.grade(content, answers[slot] ?? ItemResponse()).fraction ?? 0) * points
+        }
+        // Conditional: a deadline close and the pupil's own submit cannot both count.
+        try await db.sql.raw("""
+            UPDATE attempts SET submitted_at = \(bind: at), score = \(bind: score) WHERE id = \(bind: a.id!) AND submitted_at IS NULL
+            """).run()
+    }
+
+    func result(_ attemptID: UUID, exam: Exam) async throws -> SubmitResult {
+        guard let a = try await Attempt.find(attemptID, on: db), let at = a.submittedAt else { throw DomainError.notFound(entity: "attempt") }
+        let waiting = try await paper(exam.id!).filter { $0.content.type == .essay }.count
+        return SubmitResult(attemptId: attemptID, submittedAt: at, score: a.score, maxScore: exam.maxScore, waitingForGrader: waiting)
+    }
+}

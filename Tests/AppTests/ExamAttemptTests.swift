@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+import Platform
+import Assessment
+@testable import App
+
+@Suite("Exams: starting, saving answers, handing in", .serialized)
+struct ExamAttemptTests {
+    /// A bank with the three GIFT questions and an exam of them for school A, open now.
+    func exam(_ app: Application, _ w: World, minutes: Int = 45, attempts: Int = 1) async throws -> (UUID, HTTPHeaders) {
+        let teacher = try await app.bearer("teacher1")
+        let bank = try await app.createBank(teacher)
+        try await app.importItems(teacher, bank: bank.id, format: "gift", QuestionBankAPITests.gift) { res in #expect(res.status == .created) }
+        let iso = ISO8601DateFormatter()
+        var id: UUID?
+        try await app.postJSON("api/v1/exams", teacher, ["bankId": bank.id.uuidString, "title": "Kiểm tra 15 phút", "orgId": w.schoolA.id.uuidString,
+                                                         "opensAt": iso.string(from: Date().addingTimeInterval(-60)),
+                                                         "closesAt": iso.string(from: Date().addingTimeInterval(3600)),
+                                                         "durationMinutes": minutes, "maxAttempts": attempts]) { res in
+            #expect(res.status == .created, "\(res.body.string)")
+            id = res.decoded(ExamDTO.self)?.id
+            #expect(res.decoded(ExamDTO.self)?.questions == 3)
+        }
+        return (try #require(id), teacher)
+    }
+
+    func put(_ app: Application, _ h: HTTPHeaders, _ attempt: UUID, slot: Int, seq: Int, _ response: [String: Any],
+             check: (TestingHTTPResponse) throws -> Void) async throws {
+        var headers = h
+        headers.contentType = .json
+        try await app.testing().test(.PUT, "api/v1/attempts/\(attempt)/answers/\(slot)", headers: headers,
+                                     body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: ["seq": seq, "response": response])), afterResponse: check)
+    }
+
+    @Test func aPupilAnswersResumesAndHandsIn() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let (examID, _) = try await exam(app, w)
+            let pupil = try await app.bearer("pupil1")
+            var attempt: AttemptDTO?
+            try await app.postJSON("api/v1/exams/\(examID)/attempts", pupil) { res in
+                #expect(res.status == .created, "\(res.body.string)")
+                attempt = res.decoded(AttemptDTO.self)
+            }
+            let a = try #require(attempt)
+            #expect(a.questions.map(\.type) == ["singleChoice", "shortAnswer", "numeric"])
+            #expect(a.questions[0].choices?.count == 3)
+            #expect(!(try String(decoding: JSONEncoder().encode(a.questions), as: UTF8.self)).contains("fraction"), "no keys reach the pupil")
+            try await put(app, pupil, a.id, slot: 1, seq: 1, ["choices": [1]]) { res in
+                #expect(res.decoded(SaveAck.self) == SaveAck(slot: 1, seq: 1, applied: true))
+            }
+            try await put(app, pupil, a.id, slot: 1, seq: 2, ["choices": [0]]) { res in #expect(res.decoded(SaveAck.self)?.applied == true) }
+            // A replay of seq 1 arriving late changes nothing and says what is stored.
+            try await put(app, pupil, a.id, slot: 1, seq: 1, ["choices": [1]]) { res in
+                #expect(res.status == .ok)
+                #expect(res.decoded(SaveAck.self) == SaveAck(slot: 1, seq: 2, applied: false))
+            }
+            try await put(app, pupil, a.id, slot: 2, seq: 3, ["text": "b^2-4ac"]) { res in #expect(res.status == .ok) }
+            try await put(app, pupil, a.id, slot: 9, seq: 4, ["text": "?"]) { res in #expect(res.status == .notFound) }
+            // Another pupil cannot write into this attempt, nor see it.
+            try await put(app, try await app.bearer("pupil2"), a.id, slot: 3, seq: 5, ["text": "2"]) { res in #expect(res.status == .notFound) }
+            // A second start (reload, another phone) resumes with every saved answer.
+            try await app.postJSON("api/v1/exams/\(examID)/attempts", pupil) { res in
+                let again = res.decoded(AttemptDTO.self)
+                #expect(again?.id == a.id)
+                #expect(again?.answers.map(\.slot) == [1, 2])
+                #expect(again?.answers.first?.response == ItemResponse(choices: [0]))
+            }
+            try await app.postJSON("api/v1/attempts/\(a.id)/submit", pupil) { res in
+                #expect(res.status == .ok, "\(res.body.string)")
+                #expect(res.decoded(SubmitResult.self)?.score == 2)
+                #expect(res.decoded(SubmitResult.self)?.maxScore == 3)
+            }
+            try await put(app, pupil, a.id, slot: 3, seq: 6, ["text": "2"]) { res in #expect(res.status == .conflict) }
+            // One attempt allowed: a new start is refused, clearly.
+            try await app.postJSON("api/v1/exams/\(examID)/attempts", pupil) { res in
+                #expect(res.status == .conflict)
+                #expect(res.body.string.contains("Bạn đã dùng hết số lần làm bài."))
+            }
+            // A pupil of another school does not see the exam; a teacher cannot take it.
+            try await app.postJSON("api/v1/exams/\(examID)/attempts", try await app.bearer("pupilb")) { res in #expect(res.status == .notFound) }
+        }
+    }
+
+    @Test func theServerKeepsTheDeadline() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let (examID, _) = try await exam(app, w, minutes: 10)
+            let clock = ManualClock()
+            clock.advance(Date().timeIntervalSince1970 - clock.now().timeIntervalSince1970)
+            let service = AssessmentService(db: app.db, ctx: AssessmentContext(clock: clock))
+            let pupil = try await app.actorFor("pupil1")
+            let a = try await service.startAttempt(examID, actor: pupil)
+            #expect(abs(a.deadline.timeIntervalSince(a.startedAt) - 600) < 1)
+            _ = try await service.saveAnswer(a.id, slot: 3, seq: 1, response: ItemResponse(text: "2"), actor: pupil)
+            clock.advance(601)
+            await #expect(throws: DomainError.conflict(reason: "exam.deadline-passed")) {
+                try await service.saveAnswer(a.id, slot: 1, seq: 2, response: ItemResponse(choices: [0]), actor: pupil)
+            }
+            // Coming back after the deadline hands the attempt in with what was saved in time.
+            await #expect(throws: DomainError.conflict(reason: "exam.no-attempts-left")) { try await service.startAttempt(examID, actor: pupil) }
+            let result = try await service.submitAttempt(a.id, actor: pupil)
+            #expect(result.score == 1)
+            #expect(abs(result.submittedAt.timeIntervalSince(a.deadline)) < 0.01, "handed in at the deadline, not when the pupil came back")
+        }
+    }
+
+    @Test func badExamsAreRefusedFieldByField() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let teacher = try await app.bearer("teacher1")
+            let bank = try await app.createBank(teacher)
+            try await app.postJSON("api/v1/exams", teacher, ["bankId": bank.id.uuidString, "title": "", "orgId": w.schoolB.id.uuidString,
+                                                             "opensAt": "2026-11-22T10:00:00Z", "closesAt": "2026-11-22T09:00:00Z",
+                                                             "durationMinutes": 0]) { res in
+                #expect(res.status == .unprocessableEntity)
+                for code in ["validation.required", "exam.closes-before-opening", "exam.duration-range", "exam.org-not-yours"] {
+                    #expect(res.body.string.contains(code), "\(code)")
+                }
+            }
+            try await app.postJSON("api/v1/exams", try await app.bearer("teacher2"), ["bankId": bank.id.uuidString, "title": "x", "orgId": w.schoolA.id.uuidString,
+                                                                                    "opensAt": "2026-11-22T10:00:00Z", "closesAt": "2026-11-22T11:00:00Z",
+                                                                                    "durationMinutes": 10]) { res in
+                #expect(res.status == .notFound, "another teacher's bank")
+            }
+        }
+    }
+}
