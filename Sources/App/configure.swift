@@ -82,11 +82,13 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     if let secret = config.contentSecret { library.contentSecret = secret }
     library.ffmpegPath = config.ffmpegPath
     library.transcodeThreads = config.transcodeThreads
-    let jobs = JobWorker(db: app.db, queue: library.jobs, handlers: LibraryJobs.handlers(ctx: library), signal: library.jobSignal,
-                         logger: Logger(label: "educommons.jobs"))
+    let assessment = AssessmentContext()
+    let jobs = JobWorker(db: app.db, queue: library.jobs,
+                         handlers: LibraryJobs.handlers(ctx: library).merging(AssessmentJobs.handlers(ctx: assessment)) { a, _ in a },
+                         signal: library.jobSignal, logger: Logger(label: "educommons.jobs"))
     app.lifecycle.use(JobWorkerLifecycle(worker: jobs))
     app.services = AppServices(config: config, localizer: localizer, directory: directory, library: library,
-                               assessment: AssessmentContext(), jobs: jobs,
+                               assessment: assessment, jobs: jobs,
                                metrics: PrometheusCollectorRegistry(), assets: assets, openAPI: ByteBuffer(data: openAPI))
 
     app.views.use(.leaf)

@@ -127,4 +127,29 @@ struct ExamAttemptTests {
             }
         }
     }
+
+    @Test func anAttemptLeftOpenIsHandedInAtItsDeadlineByTheJob() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let (examID, _) = try await exam(app, w, minutes: 5)
+            let clock = ManualClock()
+            clock.advance(Date().timeIntervalSince1970 - clock.now().timeIntervalSince1970)
+            let ctx = AssessmentContext(clock: clock)
+            let service = AssessmentService(db: app.db, ctx: ctx)
+            let pupil = try await app.actorFor("pupil1")
+            let a = try await service.startAttempt(examID, actor: pupil)
+            _ = try await service.saveAnswer(a.id, slot: 1, seq: 1, response: ItemResponse(choices: [0]), actor: pupil)
+            let worker = JobWorker(db: app.db, queue: ctx.jobs, handlers: AssessmentJobs.handlers(ctx: ctx), signal: JobSignal())
+            // Not before the deadline.
+            #expect(try await worker.runReady() == 0)
+            clock.advance(5 * 60 + 1)
+            #expect(try await worker.runReady() == 1)
+            // The pupil never came back; the attempt is in, graded, at its deadline.
+            let result = try await service.submitAttempt(a.id, actor: pupil)
+            #expect(result.score == 1)
+            #expect(abs(result.submittedAt.timeIntervalSince(a.deadline)) < 0.01)
+            // The job ran once and is done.
+            #expect(try await worker.runReady() == 0)
+        }
+    }
 }

@@ -7,10 +7,27 @@ import Platform
 public struct AssessmentContext: Sendable {
     public var clock: any PlatformClock
     public var audit: AuditLog
+    /// Background jobs (handing in attempts at their deadline).
+    public var jobs: JobQueue
 
     public init(clock: any PlatformClock = SystemClock()) {
         self.clock = clock
         self.audit = AuditLog(clock: clock)
+        self.jobs = JobQueue(clock: clock)
+    }
+}
+
+/// The Assessment area's background jobs.
+public enum AssessmentJobs {
+    public static let deadline = "assessment.deadline"
+
+    struct DeadlinePayload: Codable, Sendable { var attemptId: UUID }
+
+    public static func handlers(ctx: AssessmentContext) -> [String: JobWorker.Handler] {
+        [deadline: { job, db in
+            let p = try job.decode(DeadlinePayload.self)
+            try await AssessmentService(db: db, ctx: ctx).closeAtDeadline(p.attemptId)
+        }]
     }
 }
 

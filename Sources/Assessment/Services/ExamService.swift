@@ -168,7 +168,13 @@ extension AssessmentService {
         // The window's end is a hard stop even for a late start.
         attempt.deadlineAt = min(now.addingTimeInterval(TimeInterval(exam.durationSeconds)), exam.closesAt)
         do {
-            try await attempt.create(on: db)
+            // The hand-in at the deadline is queued with the attempt: it happens even if the
+            // pupil never comes back.
+            try await db.transaction { tx in
+                try await attempt.create(on: tx)
+                try await ctx.jobs.enqueue(kind: AssessmentJobs.deadline, payload: AssessmentJobs.DeadlinePayload(attemptId: attempt.id!),
+                                           maxAttempts: 5, delay: attempt.deadlineAt.timeIntervalSince(now), on: tx)
+            }
         } catch {
             // Two starts at once: the unique (exam, person, number) lets one win; the other resumes it.
             if let winner = try await Attempt.query(on: db).filter(\.$examID == examID).filter(\.$personID == me)
@@ -250,6 +256,17 @@ extension AssessmentService {
               let exam = try await Exam.find(a.examID, on: db) else { throw DomainError.notFound(entity: "attempt") }
         if a.submittedAt == nil { try await submit(a, exam: exam, at: min(ctx.clock.now(), a.deadlineAt)) }
         return try await result(attemptID, exam: exam)
+    }
+
+    /// The deadline job: an attempt still open at its deadline is handed in with what was
+    /// saved by then.
+    func closeAtDeadline(_ attemptID: UUID) async throws {
+        guard let a = try await Attempt.find(attemptID, on: db), a.submittedAt == nil,
+              let exam = try await Exam.find(a.examID, on: db) else { return }
+        guard ctx.clock.now() >= a.deadlineAt else {
+            throw JobFailure("attempt \(attemptID) is not due until \(a.deadlineAt)", retryable: true)
+        }
+        try await submit(a, exam: exam, at: a.deadlineAt)
     }
 
     func submit(_ a: Attempt, exam: Exam, at: Date) async throws {
