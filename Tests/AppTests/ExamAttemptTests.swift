@@ -3,7 +3,7 @@ import Testing
 import Vapor
 import VaporTesting
 import Platform
-import Assessment
+@testable import Assessment
 @testable import App
 
 @Suite("Exams: starting, saving answers, handing in", .serialized)
@@ -26,6 +26,11 @@ struct ExamAttemptTests {
         return (try #require(id), teacher)
     }
 
+    /// Where a choice is shown in this attempt (choices are in each attempt's own order).
+    func shown(_ a: AttemptDTO, slot: Int, _ text: String) throws -> Int {
+        try #require(a.questions.first { $0.slot == slot }?.choices?.firstIndex { $0.text == text })
+    }
+
     func put(_ app: Application, _ h: HTTPHeaders, _ attempt: UUID, slot: Int, seq: Int, _ response: [String: Any],
              check: (TestingHTTPResponse) throws -> Void) async throws {
         var headers = h
@@ -45,15 +50,17 @@ struct ExamAttemptTests {
                 attempt = res.decoded(AttemptDTO.self)
             }
             let a = try #require(attempt)
-            #expect(a.questions.map(\.type) == ["singleChoice", "shortAnswer", "numeric"])
-            #expect(a.questions[0].choices?.count == 3)
+            // Questions come in the attempt's own order; slots keep the paper's numbers.
+            #expect(a.questions.sorted { $0.slot < $1.slot }.map(\.type) == ["singleChoice", "shortAnswer", "numeric"])
+            #expect(a.questions.first { $0.slot == 1 }?.choices?.count == 3)
             #expect(!(try String(decoding: JSONEncoder().encode(a.questions), as: UTF8.self)).contains("fraction"), "no keys reach the pupil")
-            try await put(app, pupil, a.id, slot: 1, seq: 1, ["choices": [1]]) { res in
+            let right = try shown(a, slot: 1, "x = 2 hoặc x = 3"), wrong = try shown(a, slot: 1, "Vô nghiệm")
+            try await put(app, pupil, a.id, slot: 1, seq: 1, ["choices": [wrong]]) { res in
                 #expect(res.decoded(SaveAck.self) == SaveAck(slot: 1, seq: 1, applied: true))
             }
-            try await put(app, pupil, a.id, slot: 1, seq: 2, ["choices": [0]]) { res in #expect(res.decoded(SaveAck.self)?.applied == true) }
+            try await put(app, pupil, a.id, slot: 1, seq: 2, ["choices": [right]]) { res in #expect(res.decoded(SaveAck.self)?.applied == true) }
             // A replay of seq 1 arriving late changes nothing and says what is stored.
-            try await put(app, pupil, a.id, slot: 1, seq: 1, ["choices": [1]]) { res in
+            try await put(app, pupil, a.id, slot: 1, seq: 1, ["choices": [wrong]]) { res in
                 #expect(res.status == .ok)
                 #expect(res.decoded(SaveAck.self) == SaveAck(slot: 1, seq: 2, applied: false))
             }
@@ -66,7 +73,8 @@ struct ExamAttemptTests {
                 let again = res.decoded(AttemptDTO.self)
                 #expect(again?.id == a.id)
                 #expect(again?.answers.map(\.slot) == [1, 2])
-                #expect(again?.answers.first?.response == ItemResponse(choices: [0]))
+                #expect(again?.answers.first?.response == ItemResponse(choices: [right]), "shown back in the attempt's own order")
+                #expect(again?.questions == a.questions, "the same order on every device")
             }
             try await app.postJSON("api/v1/attempts/\(a.id)/submit", pupil) { res in
                 #expect(res.status == .ok, "\(res.body.string)")
@@ -138,7 +146,7 @@ struct ExamAttemptTests {
             let service = AssessmentService(db: app.db, ctx: ctx)
             let pupil = try await app.actorFor("pupil1")
             let a = try await service.startAttempt(examID, actor: pupil)
-            _ = try await service.saveAnswer(a.id, slot: 1, seq: 1, response: ItemResponse(choices: [0]), actor: pupil)
+            _ = try await service.saveAnswer(a.id, slot: 1, seq: 1, response: ItemResponse(choices: [try shown(a, slot: 1, "x = 2 hoặc x = 3")]), actor: pupil)
             let worker = JobWorker(db: app.db, queue: ctx.jobs, handlers: AssessmentJobs.handlers(ctx: ctx), signal: JobSignal())
             // Not before the deadline.
             #expect(try await worker.runReady() == 0)
@@ -151,5 +159,24 @@ struct ExamAttemptTests {
             // The job ran once and is done.
             #expect(try await worker.runReady() == 0)
         }
+    }
+
+    @Test func eachAttemptHasItsOwnOrderAndOrderingNeverShowsTheAnswer() {
+        var ordering = ItemContent(type: .ordering, name: "O", stem: RichText("Xếp theo thứ tự"))
+        ordering.sequence = [RichText("một"), RichText("hai")]
+        var orders = Set<[Int]>()
+        for _ in 0..<50 {
+            let attempt = UUID()
+            let view = AssessmentService.view(slot: 1, points: 1, ordering, attempt: attempt)
+            #expect(view.sequence?.map { $0.text } == ["hai", "một"], "two items are always shown reversed")
+            orders.insert(Shuffle.permutation(6, attempt: attempt, key: "c1"))
+            // The pupil's shown order maps back to the item's and is graded so.
+            let response = ItemResponse(order: [1, 0])
+            #expect(Grader.grade(ordering, AssessmentService.toItem(response, ordering, slot: 1, attempt: attempt)).fraction == 1)
+            #expect(AssessmentService.toDisplay(AssessmentService.toItem(response, ordering, slot: 1, attempt: attempt), ordering, slot: 1, attempt: attempt) == response)
+        }
+        #expect(orders.count > 40, "pupils see different orders")
+        let fixed = UUID()
+        #expect(Shuffle.permutation(6, attempt: fixed, key: "c3") == Shuffle.permutation(6, attempt: fixed, key: "c3"))
     }
 }

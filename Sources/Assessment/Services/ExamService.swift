@@ -188,10 +188,15 @@ extension AssessmentService {
 
     func attemptDTO(_ a: Attempt, exam: Exam) async throws -> AttemptDTO {
         let paper = try await self.paper(exam.id!)
-        let questions = paper.map { slot, points, content in Self.view(slot: slot, points: points, content) }
-        let answers = try await db.sql.raw("SELECT slot, seq, response FROM attempt_answers WHERE attempt_id = \(bind: a.id!) ORDER BY slot").all().map {
-            SavedAnswer(slot: try $0.decode(column: "slot", as: Int.self), seq: try $0.decode(column: "seq", as: Int64.self),
-                        response: try JSONDecoder().decode(ItemResponse.self, from: Data(try $0.decode(column: "response", as: String.self).utf8)))
+        let contents = Dictionary(uniqueKeysWithValues: paper.map { ($0.slot, $0.content) })
+        // Questions in the attempt's own order too; slots keep their numbers.
+        let order = Shuffle.permutation(paper.count, attempt: a.id!, key: "q")
+        let questions = order.map { i in Self.view(slot: paper[i].slot, points: paper[i].points, paper[i].content, attempt: a.id!) }
+        let answers = try await db.sql.raw("SELECT slot, seq, response FROM attempt_answers WHERE attempt_id = \(bind: a.id!) ORDER BY slot").all().map { row in
+            let slot = try row.decode(column: "slot", as: Int.self)
+            let stored = try JSONDecoder().decode(ItemResponse.self, from: Data(try row.decode(column: "response", as: String.self).utf8))
+            return SavedAnswer(slot: slot, seq: try row.decode(column: "seq", as: Int64.self),
+                               response: contents[slot].map { Self.toDisplay(stored, $0, slot: slot, attempt: a.id!) } ?? stored)
         }
         return AttemptDTO(id: a.id!, examId: exam.id!, number: a.number, startedAt: a.startedAt, deadline: a.deadlineAt,
                           submitted: a.submittedAt != nil, questions: questions, answers: answers)
@@ -208,18 +213,48 @@ extension AssessmentService {
         }
     }
 
-    static func view(slot: Int, points: Double, _ c: ItemContent) -> QuestionView {
+    /// The question as this attempt shows it: choices in the attempt's own order, an
+    /// ordering question's items always mixed.
+    static func view(slot: Int, points: Double, _ c: ItemContent, attempt: UUID) -> QuestionView {
         var q = QuestionView(slot: slot, type: c.type.rawValue, stem: c.stem, points: points)
         switch c.type {
-        case .singleChoice, .multipleResponse: q.choices = c.choices?.map(\.text)
+        case .singleChoice, .multipleResponse:
+            let choices = c.choices ?? []
+            q.choices = Shuffle.permutation(choices.count, attempt: attempt, key: "c\(slot)").map { choices[$0].text }
         case .matching:
             q.prompts = c.pairs?.compactMap(\.prompt)
             q.options = Array(Set(c.pairs?.map(\.answer) ?? [])).sorted()
-        case .ordering: q.sequence = c.sequence
+        case .ordering:
+            let items = c.sequence ?? []
+            q.sequence = Shuffle.permutation(items.count, attempt: attempt, key: "o\(slot)").map { items[$0] }
         case .cloze: q.gaps = c.gaps?.count
         default: break
         }
         return q
+    }
+
+    /// Pupil's indices (as shown) to the item's own, before storing; and back when showing.
+    static func toItem(_ r: ItemResponse, _ c: ItemContent, slot: Int, attempt: UUID) -> ItemResponse {
+        remap(r, c, slot: slot, attempt: attempt, toDisplay: false)
+    }
+
+    static func toDisplay(_ r: ItemResponse, _ c: ItemContent, slot: Int, attempt: UUID) -> ItemResponse {
+        remap(r, c, slot: slot, attempt: attempt, toDisplay: true)
+    }
+
+    private static func remap(_ r: ItemResponse, _ c: ItemContent, slot: Int, attempt: UUID, toDisplay: Bool) -> ItemResponse {
+        func table(_ count: Int, _ key: String) -> [Int] {
+            let p = Shuffle.permutation(count, attempt: attempt, key: key)
+            return toDisplay ? Shuffle.inverse(p) : p
+        }
+        func apply(_ t: [Int], _ xs: [Int]?) -> [Int]? { xs?.map { t.indices.contains($0) ? t[$0] : -1 } }
+        var out = r
+        switch c.type {
+        case .singleChoice, .multipleResponse: out.choices = apply(table(c.choices?.count ?? 0, "c\(slot)"), r.choices)
+        case .ordering: out.order = apply(table(c.sequence?.count ?? 0, "o\(slot)"), r.order)
+        default: break
+        }
+        return out
     }
 
     /// Saves one answer. Idempotent and ordered by the client's sequence number: a replay
@@ -232,10 +267,13 @@ extension AssessmentService {
         guard a.submittedAt == nil else { throw DomainError.conflict(reason: "exam.attempt-submitted") }
         guard ctx.clock.now() < a.deadlineAt else { throw DomainError.conflict(reason: "exam.deadline-passed") }
         guard seq >= 0 else { throw DomainError.invalid(field: "seq", reason: "validation.type") }
-        let count = try await db.sql.raw("SELECT COUNT(*) AS n FROM exam_slots WHERE exam_id = \(bind: a.examID) AND slot = \(bind: slot)").first()?
-            .decode(column: "n", as: Int.self) ?? 0
-        guard count == 1 else { throw DomainError.notFound(entity: "question") }
-        let body = String(decoding: try JSONEncoder().encode(response), as: UTF8.self)
+        guard let row = try await db.sql.raw("""
+            SELECT v.content FROM exam_slots s JOIN item_versions v ON v.item_id = s.item_id AND v.number = s.version
+            WHERE s.exam_id = \(bind: a.examID) AND s.slot = \(bind: slot)
+            """).first() else { throw DomainError.notFound(entity: "question") }
+        let content = try JSONDecoder().decode(ItemContent.self, from: Data(try row.decode(column: "content", as: String.self).utf8))
+        // Stored in the item's own terms, so grading and regrading need no attempt context.
+        let body = String(decoding: try JSONEncoder().encode(Self.toItem(response, content, slot: slot, attempt: attemptID)), as: UTF8.self)
         guard body.utf8.count <= 100_000 else { throw DomainError.invalid(field: "response", reason: "exam.answer-too-long", arguments: ["100000"]) }
         let now = ctx.clock.now().timeIntervalSince1970
         let stored = try await db.sql.raw("""
