@@ -84,6 +84,8 @@ extension AssessmentService {
     /// Makes an exam from a bank the teacher keeps, for an organisation they work in. The
     /// paper (item versions, points) is fixed here so starting an attempt does no work.
     public func createExam(_ input: NewExam, actor: Actor) async throws -> ExamDTO {
+        // An exam belongs to a person (the system keeps banks, not exams).
+        guard let owner = actor.personID else { throw DomainError.forbidden() }
         _ = try await ownBank(input.bankId, actor: actor)
         var problems: [FieldProblem] = []
         let title = input.title.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -110,7 +112,7 @@ extension AssessmentService {
         let now = ctx.clock.now()
         let exam = Exam()
         exam.id = UUIDv7.make(at: now)
-        exam.ownerID = actor.personID!
+        exam.ownerID = owner
         exam.bankID = input.bankId
         exam.title = title
         exam.orgID = input.orgId
