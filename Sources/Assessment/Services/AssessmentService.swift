@@ -9,12 +9,21 @@ public struct AssessmentContext: Sendable {
     public var audit: AuditLog
     /// Background jobs (handing in attempts at their deadline).
     public var jobs: JobQueue
+    /// Exams' papers: fixed when an exam is made, read on every save of an exam storm.
+    let papers = LRUCache<[PaperSlot]>(capacity: 256)
 
     public init(clock: any PlatformClock = SystemClock()) {
         self.clock = clock
         self.audit = AuditLog(clock: clock)
         self.jobs = JobQueue(clock: clock)
     }
+}
+
+/// One question of an exam's paper with its content.
+struct PaperSlot: Sendable {
+    var slot: Int
+    var points: Double
+    var content: ItemContent
 }
 
 /// The Assessment area's background jobs.

@@ -204,15 +204,20 @@ extension AssessmentService {
                           submitted: a.submittedAt != nil, questions: questions, answers: answers)
     }
 
-    /// The exam's questions with their content, in order.
+    /// The exam's questions with their content, in order. A paper never changes once the
+    /// exam is made, so it is read from the database once per process.
     func paper(_ examID: UUID) async throws -> [(slot: Int, points: Double, content: ItemContent)] {
-        try await db.sql.raw("""
+        let key = examID.uuidString
+        if let hit = ctx.papers.get(key) { return hit.map { ($0.slot, $0.points, $0.content) } }
+        let rows = try await db.sql.raw("""
             SELECT s.slot, s.points, v.content FROM exam_slots s JOIN item_versions v ON v.item_id = s.item_id AND v.number = s.version
             WHERE s.exam_id = \(bind: examID) ORDER BY s.slot
             """).all().map {
-            (try $0.decode(column: "slot", as: Int.self), try $0.decode(column: "points", as: Double.self),
-             try JSONDecoder().decode(ItemContent.self, from: Data(try $0.decode(column: "content", as: String.self).utf8)))
+            PaperSlot(slot: try $0.decode(column: "slot", as: Int.self), points: try $0.decode(column: "points", as: Double.self),
+                      content: try JSONDecoder().decode(ItemContent.self, from: Data(try $0.decode(column: "content", as: String.self).utf8)))
         }
+        if !rows.isEmpty { ctx.papers.put(key, rows) }
+        return rows.map { ($0.slot, $0.points, $0.content) }
     }
 
     /// The question as this attempt shows it: choices in the attempt's own order, an
@@ -269,11 +274,9 @@ extension AssessmentService {
         guard a.submittedAt == nil else { throw DomainError.conflict(reason: "exam.attempt-submitted") }
         guard ctx.clock.now() < a.deadlineAt else { throw DomainError.conflict(reason: "exam.deadline-passed") }
         guard seq >= 0 else { throw DomainError.invalid(field: "seq", reason: "validation.type") }
-        guard let row = try await db.sql.raw("""
-            SELECT v.content FROM exam_slots s JOIN item_versions v ON v.item_id = s.item_id AND v.number = s.version
-            WHERE s.exam_id = \(bind: a.examID) AND s.slot = \(bind: slot)
-            """).first() else { throw DomainError.notFound(entity: "question") }
-        let content = try JSONDecoder().decode(ItemContent.self, from: Data(try row.decode(column: "content", as: String.self).utf8))
+        guard let content = try await paper(a.examID).first(where: { $0.slot == slot })?.content else {
+            throw DomainError.notFound(entity: "question")
+        }
         // Stored in the item's own terms, so grading and regrading need no attempt context.
         let body = String(decoding: try JSONEncoder().encode(Self.toItem(response, content, slot: slot, attempt: attemptID)), as: UTF8.self)
         guard body.utf8.count <= 100_000 else { throw DomainError.invalid(field: "response", reason: "exam.answer-too-long", arguments: ["100000"]) }

@@ -1,6 +1,5 @@
 import Foundation
 import CZlib
-import Synchronization
 
 /// Reads a ZIP archive's central directory and single entries without unpacking the
 /// whole archive: enough to check an uploaded package for traps and to serve one file of
@@ -101,6 +100,12 @@ public struct ZipArchive: Sendable {
         byName = Dictionary(out.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// What `ZipDirectoryCache` keeps of an archive.
+    public struct Directory: Sendable {
+        let entries: [Entry]
+        let byName: [String: Int]
+    }
+
     /// An archive whose directory was read before (see `ZipDirectoryCache`).
     init(entries: [Entry], byName: [String: Int], read: @escaping Reader) {
         self.entries = entries
@@ -195,43 +200,10 @@ extension BlobStore {
         let reader: ZipArchive.Reader = { offset, length in try self.read(sha256, range: offset..<(offset + Int64(length))) ?? Data() }
         if let hit = cache.get(sha256) { return ZipArchive(entries: hit.entries, byName: hit.byName, read: reader) }
         let archive = try zip(sha256)
-        cache.put(sha256, archive)
+        cache.put(sha256, ZipArchive.Directory(entries: archive.entries, byName: archive.byName))
         return archive
     }
 }
 
-/// The central directories of recently served archives, by blob hash (least recently
-/// used out first).
-public final class ZipDirectoryCache: Sendable {
-    private struct State {
-        var items: [String: (entries: [ZipArchive.Entry], byName: [String: Int], used: UInt64)] = [:]
-        var tick: UInt64 = 0
-    }
-    private let state = Mutex(State())
-    private let capacity: Int
-
-    public init(capacity: Int = 64) {
-        self.capacity = capacity
-    }
-
-    func get(_ key: String) -> (entries: [ZipArchive.Entry], byName: [String: Int])? {
-        state.withLock { s in
-            guard let item = s.items[key] else { return nil }
-            s.tick += 1
-            s.items[key]?.used = s.tick
-            return (item.entries, item.byName)
-        }
-    }
-
-    func put(_ key: String, _ archive: ZipArchive) {
-        state.withLock { s in
-            s.tick += 1
-            s.items[key] = (archive.entries, archive.byName, s.tick)
-            if s.items.count > capacity, let oldest = s.items.min(by: { $0.value.used < $1.value.used })?.key {
-                s.items[oldest] = nil
-            }
-        }
-    }
-
-    public var count: Int { state.withLock { $0.items.count } }
-}
+/// The central directories of recently served archives, by blob hash.
+public typealias ZipDirectoryCache = LRUCache<ZipArchive.Directory>

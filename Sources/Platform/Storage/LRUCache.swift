@@ -1,0 +1,38 @@
+import Foundation
+import Synchronization
+
+/// A small thread-safe cache by string key; the least recently used entry leaves first.
+/// For values that never change under their key (a blob's ZIP directory, an exam's paper).
+public final class LRUCache<Value: Sendable>: Sendable {
+    private struct State {
+        var items: [String: (value: Value, used: UInt64)] = [:]
+        var tick: UInt64 = 0
+    }
+    private let state = Mutex(State())
+    private let capacity: Int
+
+    public init(capacity: Int = 64) {
+        self.capacity = capacity
+    }
+
+    public func get(_ key: String) -> Value? {
+        state.withLock { s in
+            guard let item = s.items[key] else { return nil }
+            s.tick += 1
+            s.items[key]?.used = s.tick
+            return item.value
+        }
+    }
+
+    public func put(_ key: String, _ value: Value) {
+        state.withLock { s in
+            s.tick += 1
+            s.items[key] = (value, s.tick)
+            if s.items.count > capacity, let oldest = s.items.min(by: { $0.value.used < $1.value.used })?.key {
+                s.items[oldest] = nil
+            }
+        }
+    }
+
+    public var count: Int { state.withLock { $0.items.count } }
+}
