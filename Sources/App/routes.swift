@@ -70,6 +70,7 @@ func routes(_ app: Application) throws {
         api.get("items", ":id", use: a.item)
         api.put("items", ":id", use: a.updateItem)
         api.post("exams", use: a.createExam)
+        api.get("exams", use: a.exams)
         api.post("exams", ":id", "attempts", use: a.startAttempt)
         api.put("attempts", ":id", "answers", ":slot", use: a.saveAnswer)
         api.post("attempts", ":id", "submit", use: a.submitAttempt)

@@ -179,4 +179,21 @@ struct ExamAttemptTests {
         let fixed = UUID()
         #expect(Shuffle.permutation(6, attempt: fixed, key: "c3") == Shuffle.permutation(6, attempt: fixed, key: "c3"))
     }
+
+    @Test func everyoneSeesTheExamsThatConcernThem() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let (examID, teacher) = try await exam(app, w)
+            for (user, headers) in [("teacher1", teacher), ("pupil1", try await app.bearer("pupil1"))] {
+                try await app.testing().test(.GET, "api/v1/exams", headers: headers) { res in
+                    #expect(res.decoded([ExamDTO].self)?.map(\.id) == [examID], "\(user)")
+                }
+            }
+            for user in ["pupilb", "teacher2", "guardian1"] {
+                try await app.testing().test(.GET, "api/v1/exams", headers: try await app.bearer(user)) { res in
+                    #expect(res.decoded([ExamDTO].self)?.isEmpty == true, "\(user)")
+                }
+            }
+        }
+    }
 }

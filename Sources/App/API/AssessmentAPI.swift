@@ -83,6 +83,11 @@ struct AssessmentAPI {
         return JSON(try await req.assessment.createExam(try req.decodeJSON(NewExam.self), actor: actor), status: .created)
     }
 
+    /// `GET /api/v1/exams`: the caller's exams (made, or to take).
+    @Sendable func exams(req: Request) async throws -> JSON<[ExamDTO]> {
+        JSON(try await req.assessment.myExams(actor: try req.requireActor()))
+    }
+
     /// `POST /api/v1/exams/{id}/attempts`: start, or resume the open attempt.
     @Sendable func startAttempt(req: Request) async throws -> JSON<AttemptDTO> {
         JSON(try await req.assessment.startAttempt(try req.uuid("id"), actor: try req.requireActor()), status: .created)

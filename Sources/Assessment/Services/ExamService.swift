@@ -334,3 +334,25 @@ extension AssessmentService {
         return SubmitResult(attemptId: attemptID, submittedAt: at, score: a.score, maxScore: exam.maxScore, waitingForGrader: waiting)
     }
 }
+
+extension AssessmentService {
+    /// Exams the actor deals with: those they made, and those their classes and schools
+    /// may take, newest first.
+    public func myExams(actor: Actor) async throws -> [ExamDTO] {
+        guard let me = actor.personID else { throw DomainError.unauthenticated() }
+        var exams = try await Exam.query(on: db).filter(\.$ownerID == me).all()
+        let pupilPaths = actor.grants.filter { $0.role == .pupil }.map(\.orgPath)
+        if !pupilPaths.isEmpty {
+            // An exam set for a school reaches its classes: match every ancestor of the pupil's places.
+            let candidates = Set(pupilPaths.flatMap { OrgPath.selfAndAncestors($0) })
+            exams += try await Exam.query(on: db).filter(\.$orgPath ~~ Array(candidates)).all()
+        }
+        let unique = Dictionary(exams.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a }).values.sorted { $0.opensAt > $1.opensAt }
+        var out: [ExamDTO] = []
+        for e in unique {
+            let n = try await ExamSlot.query(on: db).filter(\.$examID == e.id!).count()
+            out.append(examDTO(e, questions: n))
+        }
+        return out
+    }
+}
