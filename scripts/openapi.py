@@ -102,7 +102,7 @@ schemas = {
    "type": {"type": "string", "enum": ["singleChoice", "multipleResponse", "trueFalse", "shortAnswer", "numeric", "cloze", "matching", "ordering", "essay"]},
    "name": {"type": "string"}, "category": {"type": "string"}, "version": {"type": "integer"}}},
  "FormatProblem": {"type": "object", "properties": {"line": {"type": ["integer", "null"]}, "item": {"type": ["string", "null"]},
-   "reason": {"type": "string", "description": "e.g. gift.brace-unclosed, moodlexml.fraction-not-allowed, aiken.no-answer-line"}, "detail": {"type": "string"}}},
+   "reason": {"type": "string", "description": "e.g. gift.brace-unclosed, moodlexml.fraction-not-allowed, aiken.no-answer-line"}, "detail": {"type": "string"}, "message": {"type": "string", "description": "The reason in the reader's language"}}},
  "ItemContent": {"type": "object", "required": ["type", "name", "stem"], "description": "One question of any type; the parts a type does not use are left out",
    "properties": {"type": {"type": "string"}, "name": {"type": "string"}, "stem": {"type": "object", "properties": {"text": {"type": "string"}, "format": {"type": "string", "enum": ["plain", "html", "markdown", "moodle"]}}},
    "choices": {"type": "array"}, "correct": {"type": "boolean"}, "answers": {"type": "array"}, "numeric": {"type": "array"}, "units": {"type": "array"},

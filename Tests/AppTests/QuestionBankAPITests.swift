@@ -99,6 +99,7 @@ struct QuestionBankAPITests {
                 let report = res.decoded(ItemImportReport.self)
                 #expect(report?.imported == 3)
                 #expect(report?.skipped.map(\.reason) == ["gift.brace-unclosed"])
+                #expect(report?.skipped.first?.message == "Khối đáp án { … } chưa được đóng.")
             }
             // Bad requests get their own answers.
             try await app.importItems(teacher, bank: bank.id, format: "word", "x") { res in

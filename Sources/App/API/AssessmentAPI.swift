@@ -35,9 +35,11 @@ struct AssessmentAPI {
         let body = try await req.body.collect(upTo: 50 * 1_048_576)
         let data = Data(buffer: body)
         guard !data.isEmpty else { throw DomainError.malformed(reason: "error.body-missing") }
-        let report = try await req.assessment.importItems(try req.uuid("id"), format: format, data: data,
+        var report = try await req.assessment.importItems(try req.uuid("id"), format: format, data: data,
                                                           fileName: req.query[String.self, at: "filename"] ?? "upload.\(format.rawValue)",
                                                           skipInvalid: req.query[Bool.self, at: "skipInvalid"] ?? false, actor: actor)
+        // Left-out items are explained in the reader's language, like a refused import.
+        for i in report.skipped.indices { report.skipped[i].message = req.t(report.skipped[i].reason, [report.skipped[i].detail]) }
         return JSON(report, status: .created)
     }
 

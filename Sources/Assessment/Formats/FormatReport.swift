@@ -8,6 +8,8 @@ public struct FormatProblem: Error, Sendable, Codable, Equatable {
     public var item: String?
     public var reason: String
     public var detail: String
+    /// The reason in the reader's language, filled in at the edge (API answers).
+    public var message: String?
 
     public init(line: Int?, item: String?, reason: String, detail: String = "") {
         self.line = line

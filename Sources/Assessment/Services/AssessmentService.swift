@@ -109,7 +109,7 @@ public struct AssessmentService: Sendable {
         try await db.transaction { tx in
             try await bank.create(on: tx)
             try await ctx.audit.record(on: tx, actor: actor, action: "bank.create", entityType: "question_bank", entityID: bank.id,
-                                       orgID: nil, orgPath: actor.grants.first?.orgPath ?? "/",
+                                       orgID: nil, orgPath: Self.auditPath(actor),
                                        changes: [AuditChange(field: "name", before: nil, after: clean)])
         }
         return dto(bank)
@@ -205,7 +205,7 @@ public struct AssessmentService: Sendable {
                                                                    "fingerprint", "created_at", "created_by"], rows: items)
             try await tx.sql.bulkInsert(into: ItemVersion.schema, columns: ["id", "item_id", "number", "content", "created_at"], rows: versions)
             try await ctx.audit.record(on: tx, actor: actor, action: "bank.import", entityType: "question_bank", entityID: bankID,
-                                       orgID: nil, orgPath: actor.grants.first?.orgPath ?? "/",
+                                       orgID: nil, orgPath: Self.auditPath(actor),
                                        changes: [AuditChange(field: "items", before: String(first), after: String(reserved)),
                                                  AuditChange(field: "format", before: nil, after: format.rawValue)])
         }
@@ -247,6 +247,10 @@ public struct AssessmentService: Sendable {
         return Digest.sha256Hex(parts.joined(separator: "\u{1F}"))
     }
 
+    /// Where a person's own banks and items sit in the audit log: the place of their first
+    /// role (personal banks belong to no organisation).
+    static func auditPath(_ actor: Actor) -> String { actor.grants.first?.orgPath ?? "/" }
+
     func dto(_ b: QuestionBank) -> BankDTO {
         BankDTO(id: b.id!, name: b.name, itemCount: b.itemCount, createdAt: b.createdAt)
     }
@@ -286,7 +290,7 @@ extension AssessmentService {
             try await item.create(on: tx)
             try await Self.version(item.id!, 1, content, now, on: tx)
             try await ctx.audit.record(on: tx, actor: actor, action: "item.create", entityType: "item", entityID: item.id, orgID: nil,
-                                       orgPath: actor.grants.first?.orgPath ?? "/", changes: [AuditChange(field: "name", before: nil, after: content.name)])
+                                       orgPath: Self.auditPath(actor), changes: [AuditChange(field: "name", before: nil, after: content.name)])
         }
         return ItemDTO(id: item.id!, bankId: bankID, version: 1, content: content)
     }
@@ -320,7 +324,7 @@ extension AssessmentService {
             guard moved != nil else { throw DomainError.conflict(reason: "error.stale-write") }
             try await Self.version(id, next, content, now, on: tx)
             try await ctx.audit.record(on: tx, actor: actor, action: "item.update", entityType: "item", entityID: id, orgID: nil,
-                                       orgPath: actor.grants.first?.orgPath ?? "/",
+                                       orgPath: Self.auditPath(actor),
                                        changes: [AuditChange(field: "version", before: String(current.version), after: String(next))])
         }
         return ItemDTO(id: id, bankId: current.bankId, version: next, content: content)

@@ -348,11 +348,12 @@ extension AssessmentService {
             exams += try await Exam.query(on: db).filter(\.$orgPath ~~ Array(candidates)).all()
         }
         let unique = Dictionary(exams.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a }).values.sorted { $0.opensAt > $1.opensAt }
-        var out: [ExamDTO] = []
-        for e in unique {
-            let n = try await ExamSlot.query(on: db).filter(\.$examID == e.id!).count()
-            out.append(examDTO(e, questions: n))
-        }
-        return out
+        guard !unique.isEmpty else { return [] }
+        // Question counts for all of them in one query, not one per exam.
+        let counts = Dictionary(try await db.sql.raw("""
+            SELECT exam_id, COUNT(*) AS n FROM exam_slots WHERE exam_id IN (\(binds: unique.map { $0.id! })) GROUP BY exam_id
+            """).all().map { (try $0.decode(column: "exam_id", as: UUID.self), try $0.decode(column: "n", as: Int.self)) },
+            uniquingKeysWith: { a, _ in a })
+        return unique.map { examDTO($0, questions: counts[$0.id!] ?? 0) }
     }
 }
