@@ -49,12 +49,16 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     if case .sqliteFile = config.database {
         // WAL lets readers proceed while the single writer commits (a property of the file).
         try await (app.db as? any SQLDatabase)?.raw("PRAGMA journal_mode=WAL").run()
+        // FULL: a commit is on disk before it is acknowledged (an exam answer a pupil saw
+        // saved must survive a power cut, not only a crash of the process). In WAL mode that
+        // is one fsync of the log per commit; answer saves are committed in batches
+        // (AnswerWriter), so a storm pays it per batch, not per answer.
         // synchronous is a setting of each connection, not of the file: the pool holds one
         // connection per event loop and keeps it, so asking through each loop's pool
         // reaches every connection (before, only the first one had it).
         for loop in app.eventLoopGroup.makeIterator() {
             guard let db = app.databases.database(.sqlite, logger: app.logger, on: loop) as? any SQLDatabase else { continue }
-            try await db.raw("PRAGMA synchronous=NORMAL").run()
+            try await db.raw("PRAGMA synchronous=FULL").run()
         }
     }
     for m in PlatformMigrations.all + DirectoryMigrations.all + LibraryMigrations.all + AssessmentMigrations.all { app.migrations.add(m) }

@@ -3,6 +3,7 @@ import Testing
 import Vapor
 import VaporTesting
 import Platform
+import SQLKit
 @testable import Assessment
 @testable import App
 
@@ -178,6 +179,60 @@ struct ExamAttemptTests {
         #expect(orders.count > 40, "pupils see different orders")
         let fixed = UUID()
         #expect(Shuffle.permutation(6, attempt: fixed, key: "c3") == Shuffle.permutation(6, attempt: fixed, key: "c3"))
+    }
+
+    /// Saves arrive at once from many requests and are stored together (AnswerWriter): each
+    /// acknowledged save is stored or overtaken by a newer one of the same question, the
+    /// newest sent is what stays, and an attempt closed behind this process's back (another
+    /// app process) refuses the next save instead of taking it.
+    @Test func concurrentSavesAreBatchedAndNoAcknowledgedAnswerIsLost() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let (examID, _) = try await exam(app, w)
+            let service = AssessmentService(db: app.db, ctx: app.services.assessment)
+            var attempts: [(Actor, UUID)] = []
+            for name in ["pupil1", "pupil2"] {
+                let actor = try await app.actor(name)
+                attempts.append((actor, try await service.startAttempt(examID, actor: actor).id))
+            }
+            // 2 pupils × 3 questions × 12 sequence numbers, sent in a shuffled order all at once.
+            var sends: [(Int, Int, Int64)] = []
+            for p in 0..<2 { for slot in 1...3 { for seq in 1...12 { sends.append((p, slot, Int64(slot * 100 + seq))) } } }
+            sends.shuffle()
+            let acks = try await withThrowingTaskGroup(of: (Int, SaveAck).self) { group in
+                for (p, slot, seq) in sends {
+                    let (actor, attempt) = attempts[p]
+                    group.addTask {
+                        (p, try await service.saveAnswer(attempt, slot: slot, seq: seq, response: ItemResponse(text: "\(seq)"), actor: actor))
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(acks.count == sends.count)
+            let rows = try await (app.db as! any SQLDatabase).raw("SELECT attempt_id, slot, seq, response FROM attempt_answers").all()
+            #expect(rows.count == 6)
+            var stored: [String: Int64] = [:]
+            for r in rows {
+                let key = "\(try r.decode(column: "attempt_id", as: UUID.self)) \(try r.decode(column: "slot", as: Int.self))"
+                let seq = try r.decode(column: "seq", as: Int64.self)
+                stored[key] = seq
+                #expect(seq % 100 == 12, "the newest save of each question stays")
+                #expect(try r.decode(column: "response", as: String.self).contains("\(seq)"), "with its own response")
+            }
+            for (p, ack) in acks {
+                let have = try #require(stored["\(attempts[p].1) \(ack.slot)"])
+                // Applied saves are stored or overtaken; others report what is stored now (or newer).
+                #expect(ack.applied ? ack.seq <= have : ack.seq <= have && ack.seq > 0)
+            }
+            // Another process hands pupil1's attempt in; this process still remembers it open.
+            try await (app.db as! any SQLDatabase).raw("UPDATE attempts SET submitted_at = \(bind: Date()) WHERE id = \(bind: attempts[0].1)").run()
+            await #expect(throws: DomainError.self) {
+                _ = try await service.saveAnswer(attempts[0].1, slot: 1, seq: 999, response: ItemResponse(text: "late"), actor: attempts[0].0)
+            }
+            let kept = try await (app.db as! any SQLDatabase).raw("SELECT seq FROM attempt_answers WHERE attempt_id = \(bind: attempts[0].1) AND slot = 1").first()?
+                .decode(column: "seq", as: Int64.self)
+            #expect(kept == 112, "the refused save changed nothing")
+        }
     }
 
     @Test func everyoneSeesTheExamsThatConcernThem() async throws {

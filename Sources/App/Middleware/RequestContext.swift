@@ -1,5 +1,6 @@
 import Foundation
 import Vapor
+import Synchronization
 import Platform
 import Directory
 
@@ -65,18 +66,32 @@ enum SessionCookie {
     static let languageCookie = "ec_lang"
 }
 
+/// Request ids: a random prefix per process and a counter. Unique and cheap; they need not
+/// be unguessable. (Foundation's UUID() opens /dev/urandom on every call on Linux, which an
+/// exam storm's profile showed once per request.)
+enum RequestIDs {
+    private static let prefix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+    private static let counter = Atomic<UInt64>(0)
+
+    static func next() -> String {
+        prefix + "-" + String(counter.add(1, ordering: .relaxed).newValue, radix: 36)
+    }
+}
+
 /// Sets request id, language and actor for every request, and logs one line per request.
 /// Authentication here only identifies; each service decides what the actor may do.
 struct RequestContextMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let incoming = request.headers.first(name: "X-Request-ID").flatMap { $0.count <= 64 && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" } ? $0 : nil }
-        request.requestID = incoming ?? UUID().uuidString.lowercased()
+        request.requestID = incoming ?? RequestIDs.next()
         request.logger[metadataKey: "request-id"] = .string(request.requestID)
 
         // Language before identity, so even a refused token gets its answer in the
         // reader's language; then the person's own preference, unless ?lang= says otherwise.
-        let chosen = request.query[String.self, at: "lang"].flatMap(AppLocale.init(tag:))
-        let cookie = request.cookies[SessionCookie.languageCookie].flatMap { AppLocale(tag: $0.string) }
+        // (The query and the cookies are parsed only when the request has them: this runs for every request.)
+        let chosen = request.url.query == nil ? nil : request.query[String.self, at: "lang"].flatMap(AppLocale.init(tag:))
+        let cookie = request.headers.first(name: .cookie) == nil ? nil
+            : request.cookies[SessionCookie.languageCookie].flatMap { AppLocale(tag: $0.string) }
         request.locale = chosen ?? cookie
             ?? AppLocale.negotiate(acceptLanguage: request.headers.first(name: .acceptLanguage))
             ?? request.services.config.defaultLocale

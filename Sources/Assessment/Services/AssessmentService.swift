@@ -11,6 +11,10 @@ public struct AssessmentContext: Sendable {
     public var jobs: JobQueue
     /// Exams' papers: fixed when an exam is made, read on every save of an exam storm.
     let papers = LRUCache<[PaperSlot]>(capacity: 256)
+    /// Attempts' owner, exam and state, read on every save (see `attemptState`).
+    let attempts = LRUCache<AttemptState>(capacity: 50_000)
+    /// Group commit of answer saves.
+    let answers = AnswerWriter()
 
     public init(clock: any PlatformClock = SystemClock()) {
         self.clock = clock
@@ -24,6 +28,14 @@ struct PaperSlot: Sendable {
     var slot: Int
     var points: Double
     var content: ItemContent
+}
+
+/// What the save path needs to know of an attempt.
+struct AttemptState: Sendable {
+    var personID: UUID
+    var examID: UUID
+    var deadline: Date
+    var submitted: Bool
 }
 
 /// The Assessment area's background jobs.

@@ -185,16 +185,18 @@ extension AssessmentService {
             }
             throw error
         }
-        return try await attemptDTO(attempt, exam: exam)
+        ctx.attempts.put(attempt.id!.uuidString, AttemptState(personID: me, examID: examID, deadline: attempt.deadlineAt, submitted: false))
+        return try await attemptDTO(attempt, exam: exam, new: true)
     }
 
-    func attemptDTO(_ a: Attempt, exam: Exam) async throws -> AttemptDTO {
+    func attemptDTO(_ a: Attempt, exam: Exam, new: Bool = false) async throws -> AttemptDTO {
         let paper = try await self.paper(exam.id!)
         let contents = Dictionary(uniqueKeysWithValues: paper.map { ($0.slot, $0.content) })
         // Questions in the attempt's own order too; slots keep their numbers.
         let order = Shuffle.permutation(paper.count, attempt: a.id!, key: "q")
         let questions = order.map { i in Self.view(slot: paper[i].slot, points: paper[i].points, paper[i].content, attempt: a.id!) }
-        let answers = try await db.sql.raw("SELECT slot, seq, response FROM attempt_answers WHERE attempt_id = \(bind: a.id!) ORDER BY slot").all().map { row in
+        // A new attempt has no answers yet: no query in the start storm.
+        let answers: [SavedAnswer] = new ? [] : try await db.sql.raw("SELECT slot, seq, response FROM attempt_answers WHERE attempt_id = \(bind: a.id!) ORDER BY slot").all().map { row in
             let slot = try row.decode(column: "slot", as: Int.self)
             let stored = try JSONDecoder().decode(ItemResponse.self, from: Data(try row.decode(column: "response", as: String.self).utf8))
             return SavedAnswer(slot: slot, seq: try row.decode(column: "seq", as: Int64.self),
@@ -204,11 +206,11 @@ extension AssessmentService {
                           submitted: a.submittedAt != nil, questions: questions, answers: answers)
     }
 
-    /// The exam's questions with their content, in order. A paper never changes once the
-    /// exam is made, so it is read from the database once per process.
-    func paper(_ examID: UUID) async throws -> [(slot: Int, points: Double, content: ItemContent)] {
+    /// The exam's questions with their content, in order (slot n at index n - 1). A paper
+    /// never changes once the exam is made, so it is read from the database once per process.
+    func paper(_ examID: UUID) async throws -> [PaperSlot] {
         let key = examID.uuidString
-        if let hit = ctx.papers.get(key) { return hit.map { ($0.slot, $0.points, $0.content) } }
+        if let hit = ctx.papers.get(key) { return hit }
         let rows = try await db.sql.raw("""
             SELECT s.slot, s.points, v.content FROM exam_slots s JOIN item_versions v ON v.item_id = s.item_id AND v.number = s.version
             WHERE s.exam_id = \(bind: examID) ORDER BY s.slot
@@ -217,7 +219,7 @@ extension AssessmentService {
                       content: try JSONDecoder().decode(ItemContent.self, from: Data(try $0.decode(column: "content", as: String.self).utf8)))
         }
         if !rows.isEmpty { ctx.papers.put(key, rows) }
-        return rows.map { ($0.slot, $0.points, $0.content) }
+        return rows
     }
 
     /// The question as this attempt shows it: choices in the attempt's own order, an
@@ -266,31 +268,51 @@ extension AssessmentService {
 
     /// Saves one answer. Idempotent and ordered by the client's sequence number: a replay
     /// or an older save arriving late changes nothing and is acknowledged with what is
-    /// stored. The acknowledgement is sent only after the database has committed it.
+    /// stored. The acknowledgement is sent only after the database has committed it (see
+    /// `AnswerWriter`, which stores the saves of many pupils with one statement).
     public func saveAnswer(_ attemptID: UUID, slot: Int, seq: Int64, response: ItemResponse, actor: Actor) async throws -> SaveAck {
-        guard let me = actor.personID, let a = try await Attempt.find(attemptID, on: db), a.personID == me else {
+        guard let me = actor.personID, var a = try await attemptState(attemptID), a.personID == me else {
             throw DomainError.notFound(entity: "attempt")
         }
-        guard a.submittedAt == nil else { throw DomainError.conflict(reason: "exam.attempt-submitted") }
-        guard ctx.clock.now() < a.deadlineAt else { throw DomainError.conflict(reason: "exam.deadline-passed") }
-        guard seq >= 0 else { throw DomainError.invalid(field: "seq", reason: "validation.type") }
-        guard let content = try await paper(a.examID).first(where: { $0.slot == slot })?.content else {
-            throw DomainError.notFound(entity: "question")
+        let now = ctx.clock.now()
+        if a.submitted || now >= a.deadline {
+            // The remembered state may be old (extra time given by another process): ask the database before refusing.
+            a = try await attemptState(attemptID, fresh: true) ?? a
+            guard !a.submitted else { throw DomainError.conflict(reason: "exam.attempt-submitted") }
+            guard now < a.deadline else { throw DomainError.conflict(reason: "exam.deadline-passed") }
         }
+        guard seq >= 0 else { throw DomainError.invalid(field: "seq", reason: "validation.type") }
+        let paper = try await self.paper(a.examID)
+        guard paper.indices.contains(slot - 1), paper[slot - 1].slot == slot else { throw DomainError.notFound(entity: "question") }
         // Stored in the item's own terms, so grading and regrading need no attempt context.
-        let body = String(decoding: try JSONEncoder().encode(Self.toItem(response, content, slot: slot, attempt: attemptID)), as: UTF8.self)
+        let body = String(decoding: try JSONEncoder().encode(Self.toItem(response, paper[slot - 1].content, slot: slot, attempt: attemptID)), as: UTF8.self)
         guard body.utf8.count <= 100_000 else { throw DomainError.invalid(field: "response", reason: "exam.answer-too-long", arguments: ["100000"]) }
-        let now = ctx.clock.now().timeIntervalSince1970
-        let stored = try await db.sql.raw("""
-            INSERT INTO attempt_answers (attempt_id, slot, seq, response, saved_at) VALUES (\(bind: attemptID), \(bind: slot), \(bind: seq), \(bind: body), \(bind: now))
-            ON CONFLICT (attempt_id, slot) DO UPDATE SET seq = excluded.seq, response = excluded.response, saved_at = excluded.saved_at
-            WHERE attempt_answers.seq < excluded.seq
-            RETURNING seq
-            """).first()
-        if stored != nil { return SaveAck(slot: slot, seq: seq, applied: true) }
+        let pending = PendingAnswer(attemptID: attemptID, slot: slot, seq: seq, body: body, savedAt: now.timeIntervalSince1970)
+        if try await ctx.answers.save(pending, on: db) { return SaveAck(slot: slot, seq: seq, applied: true) }
+        // Not stored: a newer save of this question is there, or the attempt was closed
+        // meanwhile (by another process, or the deadline passed while it waited).
+        let fresh = try await attemptState(attemptID, fresh: true)
+        if fresh?.submitted ?? true { throw DomainError.conflict(reason: "exam.attempt-submitted") }
+        if let f = fresh, f.deadline.timeIntervalSince1970 <= pending.savedAt { throw DomainError.conflict(reason: "exam.deadline-passed") }
         let current = try await db.sql.raw("SELECT seq FROM attempt_answers WHERE attempt_id = \(bind: attemptID) AND slot = \(bind: slot)").first()?
             .decode(column: "seq", as: Int64.self) ?? seq
         return SaveAck(slot: slot, seq: current, applied: false)
+    }
+
+    /// Who an attempt belongs to and whether it is open, remembered per process: the save
+    /// path reads it for every answer. Changes made here update the memory; a change made by
+    /// another process is caught by the save statement itself, which re-checks the row.
+    func attemptState(_ id: UUID, fresh: Bool = false) async throws -> AttemptState? {
+        let key = id.uuidString
+        if !fresh, let hit = ctx.attempts.get(key) { return hit }
+        guard let row = try await db.sql.raw("""
+            SELECT person_id, exam_id, deadline_at, submitted_at FROM attempts WHERE id = \(bind: id)
+            """).first() else { return nil }
+        let state = AttemptState(personID: try row.decode(column: "person_id", as: UUID.self), examID: try row.decode(column: "exam_id", as: UUID.self),
+                                 deadline: try row.decode(column: "deadline_at", as: Date.self),
+                                 submitted: try row.decode(column: "submitted_at", as: Date?.self) != nil)
+        ctx.attempts.put(key, state)
+        return state
     }
 
     /// Hands the attempt in and grades what can be graded.
@@ -319,13 +341,14 @@ extension AssessmentService {
              try JSONDecoder().decode(ItemResponse.self, from: Data(try $0.decode(column: "response", as: String.self).utf8)))
         }, uniquingKeysWith: { x, _ in x })
         var score = 0.0
-        for (slot, points, content) in paper {
-            score += (Grader.grade(content, answers[slot] ?? ItemResponse()).fraction ?? 0) * points
+        for q in paper {
+            score += (Grader.grade(q.content, answers[q.slot] ?? ItemResponse()).fraction ?? 0) * q.points
         }
         // Conditional: a deadline close and the pupil's own submit cannot both count.
         try await db.sql.raw("""
             UPDATE attempts SET submitted_at = \(bind: at), score = \(bind: score) WHERE id = \(bind: a.id!) AND submitted_at IS NULL
             """).run()
+        ctx.attempts.remove(a.id!.uuidString)
     }
 
     func result(_ attemptID: UUID, exam: Exam) async throws -> SubmitResult {
