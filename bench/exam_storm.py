@@ -153,6 +153,8 @@ class Tally:
         self.start_lat, self.save_lat, self.errors, self.done_at = [], [], {}, []
         self.acked = {}  # (attempt hex, slot) -> highest acknowledged seq
         self.attempts = 0
+        self.timed = []  # (finished at, latency) of each acknowledged save
+        self.lags = []
 
     def error(self, kind):
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -191,6 +193,7 @@ async def pupil(port, exam_id, token, start_after, mean_gap, tally, rng, stop_at
             if status == 200:
                 tally.save_lat.append(t1 - t0)
                 tally.done_at.append(t1)
+                tally.timed.append((t1, t1 - t0))
                 # Applied: this save is what is stored; otherwise a newer one of ours is.
                 if b'"applied":true' in body:
                     key = (aid, slot)
@@ -201,6 +204,26 @@ async def pupil(port, exam_id, token, start_after, mean_gap, tally, rng, stop_at
         tally.error("connection")
     finally:
         writer.close()
+
+
+def server_histograms(port):
+    """The server's own view of the same requests (its /metrics histogram): time from the
+    request reaching the middleware to the answer, without the sockets and queues before."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    c.request("GET", "/metrics")
+    text = c.getresponse().read().decode()
+    out = {}
+    for route, name in (("/api/v1/attempts/:id/answers/:slot", "save"), ("/api/v1/exams/:id/attempts", "start")):
+        buckets = []
+        for line in text.splitlines():
+            if line.startswith("educommons_http_request_duration_seconds_bucket") and f'route="{route}"' in line:
+                le = line.split('le="')[1].split('"')[0]
+                buckets.append((float("inf") if le == "+Inf" else float(le), float(line.rsplit(" ", 1)[1])))
+        buckets.sort()
+        if buckets:
+            total = buckets[-1][1]
+            out[name] = {f"<= {int(le * 1000)} ms" if le != float("inf") else "all": round(n / total * 100, 2) for le, n in buckets}
+    return out
 
 
 def pct(xs, p):
@@ -224,6 +247,15 @@ async def storm(port, exam_id, tokens, spread, mean_gap, limit, server=None, kil
     samples = []
     killed = None
 
+    lags = []
+
+    async def lag():
+        # How late the client's own loop wakes: latency it adds to every figure.
+        while True:
+            t = time.perf_counter()
+            await asyncio.sleep(0.01)
+            lags.append((time.perf_counter() - begin, time.perf_counter() - t - 0.01))
+
     async def watch():
         nonlocal killed
         while True:
@@ -234,8 +266,11 @@ async def storm(port, exam_id, tokens, spread, mean_gap, limit, server=None, kil
                 server.proc.send_signal(signal.SIGKILL)
                 killed = time.perf_counter() - begin
     w = asyncio.create_task(watch())
+    lw = asyncio.create_task(lag())
     await asyncio.wait_for(asyncio.gather(*tasks), timeout=limit + 60)
     w.cancel()
+    lw.cancel()
+    tally.lags = lags
     return tally, time.perf_counter() - begin, samples, killed, begin
 
 
@@ -248,7 +283,16 @@ def summarise(tally, elapsed, samples, begin):
     busiest = max((sum(buckets.get(s + k, 0) for k in range(10)) / 10 for s in buckets), default=0)
     active = [s for s, n in buckets.items() if n > 0]
     span = (max(active) - min(active) + 1) if active else 1
+    # Every 10 seconds: saves/s, p99 of saves finished then, the server's CPU use (cores).
+    timeline = []
+    cpu_at = {t: c for t, _, c in samples}
+    for w0 in range(0, int(max((t - begin for t, _ in tally.timed), default=0)) + 1, 10):
+        lat = [l for t, l in tally.timed if w0 <= t - begin < w0 + 10]
+        c0, c1 = cpu_at.get(w0), cpu_at.get(w0 + 10)
+        lag = [l for t, l in tally.lags if w0 <= t < w0 + 10]
+        timeline.append(f"{w0:>3}-{w0 + 10:<3}s {len(lat) / 10:>6.0f}/s p99 {pct(lat, 0.99) or 0:>7.1f} ms client lag p99 {pct(lag, 0.99) or 0:>6.1f} ms cpu {((c1 - c0) / 10) if c0 is not None and c1 is not None else float('nan'):.2f}")
     return {
+        "timeline": timeline,
         "pupils_started": tally.attempts,
         "start_p50_ms": pct(tally.start_lat, 0.5), "start_p99_ms": pct(tally.start_lat, 0.99), "start_max_ms": pct(tally.start_lat, 1.0),
         "starts_over_1s": sum(1 for x in tally.start_lat if x >= 1.0),
@@ -375,6 +419,8 @@ def main():
             cpu1 = resource.getrusage(resource.RUSAGE_SELF)
             result["storm"] = summarise(tally, elapsed, samples, begin)
             result["storm"]["client_cpu_s"] = round(cpu1.ru_utime + cpu1.ru_stime - cpu0.ru_utime - cpu0.ru_stime, 1)
+            if server.proc.poll() is None:
+                result["storm"]["server_side"] = server_histograms(port)
             if a.kill_at:
                 result["killed_at_s"] = round(killed, 1) if killed else None
                 server.proc.wait()

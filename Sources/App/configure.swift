@@ -89,6 +89,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     let assessment = AssessmentContext()
     let jobs = JobWorker(db: app.db, queue: library.jobs,
                          handlers: LibraryJobs.handlers(ctx: library).merging(AssessmentJobs.handlers(ctx: assessment)) { a, _ in a },
+                         sweeps: AssessmentJobs.sweeps(ctx: assessment),
                          signal: library.jobSignal, logger: Logger(label: "educommons.jobs"))
     app.lifecycle.use(JobWorkerLifecycle(worker: jobs))
     app.services = AppServices(config: config, localizer: localizer, directory: directory, library: library,

@@ -58,7 +58,7 @@ struct JobRunCommand: AsyncCommand {
         try await migrate(app)
         let worker = app.services.jobs
         if signature.once {
-            let n = try await worker.runReady()
+            let n = try await worker.runReady() + worker.runSweeps()
             context.console.print(app.services.localizer.text("cli.jobs-ran", app.services.config.defaultLocale, [String(n)]))
             return
         }

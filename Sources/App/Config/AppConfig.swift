@@ -20,7 +20,7 @@ public struct AppConfig: Sendable {
     public var defaultLocale: AppLocale
     public var bcryptCost: Int
     /// Seconds a resolved token is reused before the database is asked again.
-    public var identityCacheSeconds: Int = 5
+    public var identityCacheSeconds: Int = 30
     /// One JSON object per log line (`LOG_FORMAT=json`).
     public var jsonLogs: Bool = false
     /// Peers whose `X-Forwarded-For` is believed (the front proxy), for audit addresses.

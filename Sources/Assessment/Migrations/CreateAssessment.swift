@@ -46,7 +46,7 @@ struct CreateQuestionBanks: AsyncMigration {
 }
 
 public enum AssessmentMigrations {
-    public static var all: [any Migration] { [CreateQuestionBanks(), CreateExams()] }
+    public static var all: [any Migration] { [CreateQuestionBanks(), CreateExams(), AddOpenAttemptIndex()] }
 }
 
 struct CreateExams: AsyncMigration {
@@ -103,5 +103,18 @@ struct CreateExams: AsyncMigration {
         try await database.schema(Attempt.schema).delete()
         try await database.schema(ExamSlot.schema).delete()
         try await database.schema(Exam.schema).delete()
+    }
+}
+
+/// The deadline sweep looks for open attempts past their deadline every few seconds: a
+/// partial index holds only the open ones, so the look stays small however many attempts
+/// have been handed in.
+struct AddOpenAttemptIndex: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await (database as! any SQLDatabase).raw("CREATE INDEX attempts_open_deadline ON attempts (deadline_at) WHERE submitted_at IS NULL").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await (database as! any SQLDatabase).raw("DROP INDEX attempts_open_deadline").run()
     }
 }

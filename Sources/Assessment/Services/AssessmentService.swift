@@ -44,6 +44,17 @@ public enum AssessmentJobs {
 
     struct DeadlinePayload: Codable, Sendable { var attemptId: UUID }
 
+    /// Attempts left open past their deadline are handed in by a sweep every few seconds,
+    /// not by a job queued with each attempt: starting an attempt in an exam storm is then
+    /// one insert, with no transaction holding the database between two statements.
+    public static func sweeps(ctx: AssessmentContext, every: TimeInterval = 10) -> [Sweep] {
+        [Sweep(name: "assessment.deadlines", every: every) { db in
+            try await AssessmentService(db: db, ctx: ctx).closeOverdueAttempts()
+        }]
+    }
+
+    /// Jobs of this area. `deadline` jobs were queued with each attempt by earlier versions
+    /// (the sweep does this now); the handler stays for jobs still in a queue.
     public static func handlers(ctx: AssessmentContext) -> [String: JobWorker.Handler] {
         [deadline: { job, db in
             let p = try job.decode(DeadlinePayload.self)

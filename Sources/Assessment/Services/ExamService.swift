@@ -170,13 +170,9 @@ extension AssessmentService {
         // The window's end is a hard stop even for a late start.
         attempt.deadlineAt = min(now.addingTimeInterval(TimeInterval(exam.durationSeconds)), exam.closesAt)
         do {
-            // The hand-in at the deadline is queued with the attempt: it happens even if the
-            // pupil never comes back.
-            try await db.transaction { tx in
-                try await attempt.create(on: tx)
-                try await ctx.jobs.enqueue(kind: AssessmentJobs.deadline, payload: AssessmentJobs.DeadlinePayload(attemptId: attempt.id!),
-                                           maxAttempts: 5, delay: attempt.deadlineAt.timeIntervalSince(now), on: tx)
-            }
+            // One insert and nothing else: the hand-in at the deadline is the deadline sweep's
+            // (AssessmentJobs.sweeps), so it happens even if the pupil never comes back.
+            try await attempt.create(on: db)
         } catch {
             // Two starts at once: the unique (exam, person, number) lets one win; the other resumes it.
             if let winner = try await Attempt.query(on: db).filter(\.$examID == examID).filter(\.$personID == me)
@@ -321,6 +317,17 @@ extension AssessmentService {
               let exam = try await Exam.find(a.examID, on: db) else { throw DomainError.notFound(entity: "attempt") }
         if a.submittedAt == nil { try await submit(a, exam: exam, at: min(ctx.clock.now(), a.deadlineAt)) }
         return try await result(attemptID, exam: exam)
+    }
+
+    /// Hands in, with what was saved by then, every attempt still open past its deadline;
+    /// answers how many. Safe to run from several processes at once (the hand-in is
+    /// conditional).
+    public func closeOverdueAttempts(limit: Int = 500) async throws -> Int {
+        let due = try await db.sql.raw("""
+            SELECT id FROM attempts WHERE submitted_at IS NULL AND deadline_at <= \(bind: ctx.clock.now()) ORDER BY deadline_at LIMIT \(literal: limit)
+            """).all().map { try $0.decode(column: "id", as: UUID.self) }
+        for id in due { try await closeAtDeadline(id) }
+        return due.count
     }
 
     /// The deadline job: an attempt still open at its deadline is handed in with what was

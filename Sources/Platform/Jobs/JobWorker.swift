@@ -16,6 +16,22 @@ public final class JobSignal: Sendable {
     func take() -> Bool { pending.withLock { p in defer { p = false }; return p } }
 }
 
+/// Work a worker does on a timer rather than from the queue: a look for things that are due
+/// (attempts past their deadline), so that the request that created them queued nothing.
+/// Several processes may sweep at once; a sweep must be harmless when repeated.
+public struct Sweep: Sendable {
+    public var name: String
+    public var every: TimeInterval
+    /// Does what is due; answers how many things it handled.
+    public var run: @Sendable (any Database) async throws -> Int
+
+    public init(name: String, every: TimeInterval, run: @escaping @Sendable (any Database) async throws -> Int) {
+        self.name = name
+        self.every = every
+        self.run = run
+    }
+}
+
 /// Runs jobs of the kinds it has handlers for: `runReady()` drains what is ready now
 /// (tests, `educommons jobs run --once`); `start()` keeps doing so in the background
 /// (`serve`, `educommons jobs run`). Handlers do their heavy work outside the event
@@ -26,17 +42,19 @@ public final class JobWorker: Sendable {
     private let db: any Database
     private let queue: JobQueue
     private let handlers: [String: Handler]
+    private let sweeps: [Sweep]
     private let signal: JobSignal
     private let lease: TimeInterval
     private let pollInterval: TimeInterval
     private let logger: Logger
     private let task = Mutex<Task<Void, Never>?>(nil)
 
-    public init(db: any Database, queue: JobQueue, handlers: [String: Handler], signal: JobSignal,
+    public init(db: any Database, queue: JobQueue, handlers: [String: Handler], sweeps: [Sweep] = [], signal: JobSignal,
                 lease: TimeInterval = 2 * 3600, pollInterval: TimeInterval = 5, logger: Logger = Logger(label: "jobs")) {
         self.db = db
         self.queue = queue
         self.handlers = handlers
+        self.sweeps = sweeps
         self.signal = signal
         self.lease = lease
         self.pollInterval = pollInterval
@@ -54,6 +72,26 @@ public final class JobWorker: Sendable {
             ran += 1
         }
         return ran
+    }
+
+    /// Runs every sweep once; answers how many things they handled in all.
+    @discardableResult
+    public func runSweeps() async -> Int {
+        var handled = 0
+        for sweep in sweeps { handled += await run(sweep) }
+        return handled
+    }
+
+    private func run(_ sweep: Sweep) async -> Int {
+        do {
+            let n = try await sweep.run(db)
+            if n > 0 { logger.info("sweep done", metadata: ["sweep": "\(sweep.name)", "handled": "\(n)"]) }
+            return n
+        } catch {
+            // Tried again at the next tick: a sweep only looks for what is due.
+            logger.warning("sweep failed", metadata: ["sweep": "\(sweep.name)", "error": "\(error)"])
+            return 0
+        }
     }
 
     func run(_ job: Job) async {
@@ -84,7 +122,12 @@ public final class JobWorker: Sendable {
             t = Task { [self] in
                 var lastPoll = Date.distantPast
                 var lastPrune = Date.distantPast
+                var lastSweep = [Date](repeating: .distantPast, count: sweeps.count)
                 while !Task.isCancelled {
+                    for (i, sweep) in sweeps.enumerated() where Date().timeIntervalSince(lastSweep[i]) >= sweep.every {
+                        lastSweep[i] = Date()
+                        _ = await run(sweep)
+                    }
                     if signal.take() || Date().timeIntervalSince(lastPoll) >= pollInterval {
                         lastPoll = Date()
                         do { try await runReady() } catch {
