@@ -74,6 +74,8 @@ func routes(_ app: Application) throws {
         api.post("exams", ":id", "attempts", use: a.startAttempt)
         api.put("attempts", ":id", "answers", ":slot", use: a.saveAnswer)
         api.post("attempts", ":id", "submit", use: a.submitAttempt)
+        api.get("attempts", ":id", "result", use: a.attemptResult)
+        api.post("exams", ":id", "release", use: a.releaseResults)
     }
     // API: library
     do {

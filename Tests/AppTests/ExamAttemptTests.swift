@@ -11,20 +11,26 @@ import SQLKit
 struct ExamAttemptTests {
     /// A bank with the three GIFT questions and an exam of them for school A, open now.
     func exam(_ app: Application, _ w: World, minutes: Int = 45, attempts: Int = 1) async throws -> (UUID, HTTPHeaders) {
+        let (e, teacher) = try await makeExam(app, w, ["durationMinutes": minutes, "maxAttempts": attempts])
+        #expect(e.questions == 3)
+        return (e.id, teacher)
+    }
+
+    /// The same with any fields set (`opensAgo` in minutes moves the opening back).
+    func makeExam(_ app: Application, _ w: World, opensAgo: Double = 1, _ fields: [String: Any]) async throws -> (ExamDTO, HTTPHeaders) {
         let teacher = try await app.bearer("teacher1")
         let bank = try await app.createBank(teacher)
         try await app.importItems(teacher, bank: bank.id, format: "gift", QuestionBankAPITests.gift) { res in #expect(res.status == .created) }
         let iso = ISO8601DateFormatter()
-        var id: UUID?
-        try await app.postJSON("api/v1/exams", teacher, ["bankId": bank.id.uuidString, "title": "Kiểm tra 15 phút", "orgId": w.schoolA.id.uuidString,
-                                                         "opensAt": iso.string(from: Date().addingTimeInterval(-60)),
-                                                         "closesAt": iso.string(from: Date().addingTimeInterval(3600)),
-                                                         "durationMinutes": minutes, "maxAttempts": attempts]) { res in
+        let base: [String: Any] = ["bankId": bank.id.uuidString, "title": "Kiểm tra 15 phút", "orgId": w.schoolA.id.uuidString,
+                                   "opensAt": iso.string(from: Date().addingTimeInterval(-opensAgo * 60)),
+                                   "closesAt": iso.string(from: Date().addingTimeInterval(3600)), "durationMinutes": 45]
+        var made: ExamDTO?
+        try await app.postJSON("api/v1/exams", teacher, base.merging(fields) { $1 }) { res in
             #expect(res.status == .created, "\(res.body.string)")
-            id = res.decoded(ExamDTO.self)?.id
-            #expect(res.decoded(ExamDTO.self)?.questions == 3)
+            made = res.decoded(ExamDTO.self)
         }
-        return (try #require(id), teacher)
+        return (try #require(made), teacher)
     }
 
     /// Where a choice is shown in this attempt (choices are in each attempt's own order).
@@ -133,6 +139,87 @@ struct ExamAttemptTests {
                                                                                     "opensAt": "2026-11-22T10:00:00Z", "closesAt": "2026-11-22T11:00:00Z",
                                                                                     "durationMinutes": 10]) { res in
                 #expect(res.status == .notFound, "another teacher's bank")
+            }
+        }
+    }
+
+    /// Exam-room settings: a purpose (continuous or periodic assessment), an access code, a
+    /// late-start limit, extra time for a named pupil, and results the teacher releases.
+    @Test func examRoomSettingsAreKeptByTheServer() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let bad = try await app.bearer("teacher1")
+            let bank = try await app.createBank(bad)
+            // Bad settings, each named.
+            try await app.postJSON("api/v1/exams", bad, ["bankId": bank.id.uuidString, "title": "x", "orgId": w.schoolA.id.uuidString,
+                                                         "opensAt": "2026-11-22T10:00:00Z", "closesAt": "2026-11-22T11:00:00Z", "durationMinutes": 45,
+                                                         "purpose": "quiz", "accessCode": "a b", "lateStartMinutes": 900, "results": "never",
+                                                         "extraTime": [["personId": w.pupilB.id.uuidString, "minutes": 10]]]) { res in
+                #expect(res.status == .unprocessableEntity)
+                for code in ["exam.purpose-unknown", "exam.access-code-form", "exam.late-start-range", "exam.results-unknown", "exam.extra-time-not-a-taker"] {
+                    #expect(res.body.string.contains(code), "\(code)")
+                }
+            }
+            let (e, teacher) = try await makeExam(app, w, opensAgo: 20, ["title": "Kiểm tra giữa kỳ", "purpose": "midterm", "accessCode": "PHONG12",
+                                                                        "lateStartMinutes": 30, "results": "manual",
+                                                                        "extraTime": [["personId": w.pupilA1.id.uuidString, "minutes": 15]]])
+            #expect(e.purpose == "midterm" && e.needsAccessCode && e.accessCode == "PHONG12" && e.lateStartMinutes == 30 && !e.resultsReleased)
+            let pupil = try await app.bearer("pupil1")
+            // The pupil's list says a code is needed, never the code.
+            try await app.testing().test(.GET, "api/v1/exams", headers: pupil) { res in
+                let mine = res.decoded([ExamDTO].self)?.first { $0.id == e.id }
+                #expect(mine?.needsAccessCode == true && mine?.accessCode == nil)
+            }
+            try await app.postJSON("api/v1/exams/\(e.id)/attempts", pupil) { res in
+                #expect(res.status == .unprocessableEntity)
+                #expect(res.body.string.contains("exam.access-code-needed"))
+            }
+            try await app.postJSON("api/v1/exams/\(e.id)/attempts", pupil, ["accessCode": "PHONG13"]) { res in
+                #expect(res.body.string.contains("exam.access-code-wrong"))
+            }
+            var attempt: AttemptDTO?
+            try await app.postJSON("api/v1/exams/\(e.id)/attempts", pupil, ["accessCode": "PHONG12"]) { res in
+                #expect(res.status == .created, "\(res.body.string)")
+                attempt = res.decoded(AttemptDTO.self)
+            }
+            let a = try #require(attempt)
+            // 45 minutes and 15 more for this pupil.
+            #expect(abs(a.deadline.timeIntervalSince(a.startedAt) - 60 * 60) < 1)
+            // Resuming on another phone needs no code.
+            try await app.postJSON("api/v1/exams/\(e.id)/attempts", pupil) { res in #expect(res.decoded(AttemptDTO.self)?.id == a.id) }
+            // pupil2 comes 20 minutes after opening: within the 30-minute limit, no extra time.
+            try await app.postJSON("api/v1/exams/\(e.id)/attempts", try await app.bearer("pupil2"), ["accessCode": "PHONG12"]) { res in
+                let other = res.decoded(AttemptDTO.self)
+                #expect(other.map { abs($0.deadline.timeIntervalSince($0.startedAt) - 45 * 60) < 1 } == true)
+            }
+            // Handed in: no score until the teacher releases the results.
+            try await app.postJSON("api/v1/attempts/\(a.id)/submit", pupil) { res in
+                let r = res.decoded(SubmitResult.self)
+                #expect(r?.score == nil && r?.resultsReleased == false)
+            }
+            try await app.postJSON("api/v1/exams/\(e.id)/release", try await app.bearer("teacher2")) { res in
+                #expect(res.status == .notFound, "only the exam's owner releases")
+            }
+            try await app.postJSON("api/v1/exams/\(e.id)/release", teacher) { res in #expect(res.decoded(ExamDTO.self)?.resultsReleased == true) }
+            try await app.testing().test(.GET, "api/v1/attempts/\(a.id)/result", headers: pupil) { res in
+                let r = res.decoded(SubmitResult.self)
+                #expect(r?.resultsReleased == true && r?.score == 0)
+            }
+            try await app.testing().test(.GET, "api/v1/attempts/\(a.id)/result", headers: try await app.bearer("pupil2")) { res in
+                #expect(res.status == .notFound, "another pupil's result")
+            }
+        }
+    }
+
+    /// A late-start limit refuses a first start after it, in the pupil's language.
+    @Test func aStartAfterTheLateStartLimitIsRefused() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let (e, _) = try await makeExam(app, w, opensAgo: 40, ["title": "Cuối kỳ", "orgId": w.classA1.id.uuidString, "purpose": "endOfTerm", "lateStartMinutes": 15])
+            let id: UUID? = e.id
+            try await app.postJSON("api/v1/exams/\(try #require(id))/attempts", try await app.bearer("pupil1")) { res in
+                #expect(res.status == .conflict)
+                #expect(res.body.string.contains("15 phút"), "pupil1 reads Vietnamese: \(res.body.string)")
             }
         }
     }

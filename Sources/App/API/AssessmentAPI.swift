@@ -91,8 +91,23 @@ struct AssessmentAPI {
     }
 
     /// `POST /api/v1/exams/{id}/attempts`: start, or resume the open attempt.
+    struct StartBody: Decodable { var accessCode: String? }
+
+    /// `POST /api/v1/exams/{id}/attempts`, with `{"accessCode": …}` when the exam has one.
     @Sendable func startAttempt(req: Request) async throws -> JSON<AttemptDTO> {
-        JSON(try await req.assessment.startAttempt(try req.uuid("id"), actor: try req.requireActor()), status: .created)
+        let actor = try req.requireActor()
+        let body = try req.decodeOptionalJSON(StartBody.self)
+        return JSON(try await req.assessment.startAttempt(try req.uuid("id"), accessCode: body?.accessCode, actor: actor), status: .created)
+    }
+
+    /// `POST /api/v1/exams/{id}/release`
+    @Sendable func releaseResults(req: Request) async throws -> JSON<ExamDTO> {
+        JSON(try await req.assessment.releaseResults(try req.uuid("id"), actor: try req.requireActor()))
+    }
+
+    /// `GET /api/v1/attempts/{id}/result`
+    @Sendable func attemptResult(req: Request) async throws -> JSON<SubmitResult> {
+        JSON(try await req.assessment.attemptResult(try req.uuid("id"), actor: try req.requireActor()))
     }
 
     struct SaveBody: Decodable { var seq: Int64; var response: ItemResponse }

@@ -46,7 +46,7 @@ struct CreateQuestionBanks: AsyncMigration {
 }
 
 public enum AssessmentMigrations {
-    public static var all: [any Migration] { [CreateQuestionBanks(), CreateExams(), AddOpenAttemptIndex()] }
+    public static var all: [any Migration] { [CreateQuestionBanks(), CreateExams(), AddOpenAttemptIndex(), AddExamSettings()] }
 }
 
 struct CreateExams: AsyncMigration {
@@ -116,5 +116,33 @@ struct AddOpenAttemptIndex: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await (database as! any SQLDatabase).raw("DROP INDEX attempts_open_deadline").run()
+    }
+}
+
+/// What kind of assessment an exam is, exam-room access codes, late-start limits, results
+/// released by the teacher, and extra time for named pupils.
+struct AddExamSettings: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        // Plain SQL: columns with defaults, so exams made before keep working.
+        let sql = database as! any SQLDatabase
+        let time = Dialect.of(sql) == .postgres ? "TIMESTAMPTZ" : "REAL"
+        for column in ["purpose TEXT NOT NULL DEFAULT 'practice'", "access_code TEXT", "late_start_seconds BIGINT",
+                       "results TEXT NOT NULL DEFAULT 'atSubmit'", "results_released_at \(time)"] {
+            try await sql.raw("ALTER TABLE exams ADD COLUMN \(unsafeRaw: column)").run()
+        }
+        try await database.schema(ExamExtraTime.schema)
+            .id()
+            .field("exam_id", .uuid, .required, .references(Exam.schema, "id"))
+            .field("person_id", .uuid, .required)
+            .field("seconds", .int, .required)
+            .unique(on: "exam_id", "person_id")
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(ExamExtraTime.schema).delete()
+        for column in ["purpose", "access_code", "late_start_seconds", "results", "results_released_at"] {
+            try await database.schema(Exam.schema).deleteField(.string(column)).update()
+        }
     }
 }

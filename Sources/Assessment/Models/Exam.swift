@@ -18,6 +18,23 @@ final class Exam: Model, @unchecked Sendable {
     @Field(key: "max_attempts") var maxAttempts: Int
     @Field(key: "max_score") var maxScore: Double
     @Field(key: "created_at") var createdAt: Date
+    @Field(key: "purpose") var purpose: String
+    @OptionalField(key: "access_code") var accessCode: String?
+    @OptionalField(key: "late_start_seconds") var lateStartSeconds: Int?
+    @Field(key: "results") var results: String
+    @OptionalField(key: "results_released_at") var resultsReleasedAt: Date?
+
+    init() {}
+}
+
+/// More time for a named pupil in one exam (a pupil with a disability, a late bus).
+final class ExamExtraTime: Model, @unchecked Sendable {
+    static let schema = "exam_extra_time"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "exam_id") var examID: UUID
+    @Field(key: "person_id") var personID: UUID
+    @Field(key: "seconds") var seconds: Int
 
     init() {}
 }

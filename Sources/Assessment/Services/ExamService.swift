@@ -14,6 +14,28 @@ public struct NewExam: Sendable, Codable {
     public var maxAttempts: Int?
     /// The items of the paper, in order; all of the bank's when absent.
     public var itemIds: [UUID]?
+    /// What the exam counts as: `practice` (default), `continuous` (a regular/continuous
+    /// assessment, ĐĐGtx), `midterm` or `endOfTerm` (the periodic tests of Circular
+    /// 22/2021 Art. 7 and China's term tests).
+    public var purpose: String?
+    /// A code the room's invigilator gives out; a start without it is refused.
+    public var accessCode: String?
+    /// No first start later than this many minutes after the exam opens.
+    public var lateStartMinutes: Int?
+    /// `atSubmit` (default): a pupil sees the score on handing in; `manual`: when the teacher releases.
+    public var results: String?
+    /// More time for named pupils of the exam's class or school.
+    public var extraTime: [ExtraTime]?
+}
+
+public struct ExtraTime: Sendable, Codable, Equatable {
+    public var personId: UUID
+    public var minutes: Int
+}
+
+/// The kinds of assessment an exam can be marked as (DOMAIN-RULES §3).
+public enum ExamPurpose: String, Sendable, Codable, CaseIterable {
+    case practice, continuous, midterm, endOfTerm
 }
 
 public struct ExamDTO: Sendable, Codable, Equatable {
@@ -26,6 +48,13 @@ public struct ExamDTO: Sendable, Codable, Equatable {
     public var maxAttempts: Int
     public var questions: Int
     public var maxScore: Double
+    public var purpose: String
+    public var lateStartMinutes: Int?
+    public var results: String
+    public var resultsReleased: Bool
+    /// Whether a start needs a code; the code itself only for the exam's owner.
+    public var needsAccessCode: Bool
+    public var accessCode: String?
 }
 
 /// A question as the pupil sees it: no keys, no feedback.
@@ -75,7 +104,10 @@ public struct SaveAck: Sendable, Codable, Equatable {
 public struct SubmitResult: Sendable, Codable, Equatable {
     public var attemptId: UUID
     public var submittedAt: Date
+    /// Absent until the results are released (exams with `results: manual`) or while
+    /// questions wait for a person to grade them.
     public var score: Double?
+    public var resultsReleased: Bool
     public var maxScore: Double
     public var waitingForGrader: Int
 }
@@ -108,6 +140,32 @@ extension AssessmentService {
             items = chosen.compactMap { byID[$0] }
         }
         if items.isEmpty { problems.append(FieldProblem(field: "itemIds", reason: "exam.no-items")) }
+        let purpose = input.purpose ?? ExamPurpose.practice.rawValue
+        if ExamPurpose(rawValue: purpose) == nil {
+            problems.append(FieldProblem(field: "purpose", reason: "exam.purpose-unknown", arguments: [ExamPurpose.allCases.map(\.rawValue).joined(separator: ", ")]))
+        }
+        let results = input.results ?? "atSubmit"
+        if !["atSubmit", "manual"].contains(results) { problems.append(FieldProblem(field: "results", reason: "exam.results-unknown")) }
+        let code = input.accessCode?.trimmingCharacters(in: .whitespaces)
+        if let code, !(4...32).contains(code.count) || !code.allSatisfy({ $0.isLetter || $0.isNumber }) {
+            problems.append(FieldProblem(field: "accessCode", reason: "exam.access-code-form"))
+        }
+        if let late = input.lateStartMinutes, !(0...600).contains(late) {
+            problems.append(FieldProblem(field: "lateStartMinutes", reason: "exam.late-start-range"))
+        }
+        var extra: [UUID: Int] = [:]
+        for (i, e) in (input.extraTime ?? []).enumerated() {
+            guard (1...600).contains(e.minutes) else {
+                problems.append(FieldProblem(field: "extraTime[\(i)].minutes", reason: "exam.duration-range")); continue
+            }
+            // Only pupils who may take this exam (the class or school chosen).
+            let taker = try await db.sql.raw("""
+                SELECT 1 AS ok FROM role_grants g JOIN organisations o ON o.id = g.org_id
+                WHERE g.person_id = \(bind: e.personId) AND g.role = 'pupil' AND o.path LIKE \(bind: orgPath + "%")
+                """).first()
+            if taker == nil { problems.append(FieldProblem(field: "extraTime[\(i)].personId", reason: "exam.extra-time-not-a-taker")) }
+            extra[e.personId] = e.minutes * 60
+        }
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         let now = ctx.clock.now()
         let exam = Exam()
@@ -123,21 +181,48 @@ extension AssessmentService {
         exam.maxAttempts = input.maxAttempts ?? 1
         exam.maxScore = Double(items.count)
         exam.createdAt = now
+        exam.purpose = purpose
+        exam.accessCode = code
+        exam.lateStartSeconds = input.lateStartMinutes.map { $0 * 60 }
+        exam.results = results
         let slots: [[any Encodable & Sendable]] = items.enumerated().map { i, item in
             [UUIDv7.make(at: now), exam.id!, i + 1, item.id!, item.currentVersion, 1.0]
         }
+        let extraRows: [[any Encodable & Sendable]] = extra.map { [UUIDv7.make(at: now), exam.id!, $0.key, $0.value] }
         try await db.transaction { tx in
             try await exam.create(on: tx)
             try await tx.sql.bulkInsert(into: ExamSlot.schema, columns: ["id", "exam_id", "slot", "item_id", "version", "points"], rows: slots)
+            try await tx.sql.bulkInsert(into: ExamExtraTime.schema, columns: ["id", "exam_id", "person_id", "seconds"],
+                                        rows: extraRows)
             try await ctx.audit.record(on: tx, actor: actor, action: "exam.create", entityType: "exam", entityID: exam.id, orgID: input.orgId,
                                        orgPath: orgPath, changes: [AuditChange(field: "title", before: nil, after: title)])
         }
-        return examDTO(exam, questions: items.count)
+        return examDTO(exam, questions: items.count, actor: actor)
     }
 
-    func examDTO(_ e: Exam, questions: Int) -> ExamDTO {
+    func examDTO(_ e: Exam, questions: Int, actor: Actor) -> ExamDTO {
         ExamDTO(id: e.id!, title: e.title, orgId: e.orgID, opensAt: e.opensAt, closesAt: e.closesAt, durationMinutes: e.durationSeconds / 60,
-                maxAttempts: e.maxAttempts, questions: questions, maxScore: e.maxScore)
+                maxAttempts: e.maxAttempts, questions: questions, maxScore: e.maxScore, purpose: e.purpose,
+                lateStartMinutes: e.lateStartSeconds.map { $0 / 60 }, results: e.results, resultsReleased: released(e),
+                needsAccessCode: e.accessCode != nil, accessCode: e.ownerID == actor.personID ? e.accessCode : nil)
+    }
+
+    func released(_ e: Exam) -> Bool { e.results == "atSubmit" || e.resultsReleasedAt != nil }
+
+    /// `POST /api/v1/exams/{id}/release`: the owner lets pupils see their scores.
+    public func releaseResults(_ examID: UUID, actor: Actor) async throws -> ExamDTO {
+        guard let exam = try await Exam.find(examID, on: db), exam.ownerID == actor.personID else { throw DomainError.notFound(entity: "exam") }
+        if exam.resultsReleasedAt == nil {
+            let now = ctx.clock.now()
+            try await db.transaction { tx in
+                try await tx.sql.raw("UPDATE exams SET results_released_at = \(bind: now) WHERE id = \(bind: examID) AND results_released_at IS NULL").run()
+                try await ctx.audit.record(on: tx, actor: actor, action: "exam.release-results", entityType: "exam", entityID: examID, orgID: exam.orgID,
+                                           orgPath: exam.orgPath, changes: [AuditChange(field: "resultsReleased", before: "false", after: "true")])
+            }
+            exam.resultsReleasedAt = now
+        }
+        let n = try await ExamSlot.query(on: db).filter(\.$examID == examID).count()
+        return examDTO(exam, questions: n, actor: actor)
     }
 
     /// Pupils of the exam's organisation (or below) may take it.
@@ -148,7 +233,7 @@ extension AssessmentService {
     /// Starts an attempt, or resumes the open one: reload, another device or a dropped link
     /// come back to the same attempt with every saved answer. A second start while one is
     /// open is that resume, never a second attempt.
-    public func startAttempt(_ examID: UUID, actor: Actor) async throws -> AttemptDTO {
+    public func startAttempt(_ examID: UUID, accessCode: String? = nil, actor: Actor) async throws -> AttemptDTO {
         guard let me = actor.personID, let exam = try await Exam.find(examID, on: db), canTake(exam, actor: actor) else {
             throw DomainError.notFound(entity: "exam")
         }
@@ -161,6 +246,16 @@ extension AssessmentService {
         guard now >= exam.opensAt else { throw DomainError.conflict(reason: "exam.not-open-yet") }
         guard now < exam.closesAt else { throw DomainError.conflict(reason: "exam.closed") }
         guard mine.count < exam.maxAttempts else { throw DomainError.conflict(reason: "exam.no-attempts-left") }
+        // The room's code is asked for a new attempt only: a pupil resuming on another
+        // device was already let in.
+        if let code = exam.accessCode, accessCode?.trimmingCharacters(in: .whitespaces) != code {
+            throw DomainError.invalid(field: "accessCode", reason: accessCode == nil ? "exam.access-code-needed" : "exam.access-code-wrong")
+        }
+        if let late = exam.lateStartSeconds, mine.isEmpty, now > exam.opensAt.addingTimeInterval(TimeInterval(late)) {
+            throw DomainError.conflict(reason: "exam.too-late-to-start", arguments: [String(late / 60)])
+        }
+        // Extra time moves the pupil's own end, the window's end included.
+        let extra = TimeInterval(try await ExamExtraTime.query(on: db).filter(\.$examID == examID).filter(\.$personID == me).first()?.seconds ?? 0)
         let attempt = Attempt()
         attempt.id = UUIDv7.make(at: now)
         attempt.examID = examID
@@ -168,7 +263,7 @@ extension AssessmentService {
         attempt.number = mine.count + 1
         attempt.startedAt = now
         // The window's end is a hard stop even for a late start.
-        attempt.deadlineAt = min(now.addingTimeInterval(TimeInterval(exam.durationSeconds)), exam.closesAt)
+        attempt.deadlineAt = min(now.addingTimeInterval(TimeInterval(exam.durationSeconds) + extra), exam.closesAt.addingTimeInterval(extra))
         do {
             // One insert and nothing else: the hand-in at the deadline is the deadline sweep's
             // (AssessmentJobs.sweeps), so it happens even if the pupil never comes back.
@@ -361,7 +456,17 @@ extension AssessmentService {
     func result(_ attemptID: UUID, exam: Exam) async throws -> SubmitResult {
         guard let a = try await Attempt.find(attemptID, on: db), let at = a.submittedAt else { throw DomainError.notFound(entity: "attempt") }
         let waiting = try await paper(exam.id!).filter { $0.content.type == .essay }.count
-        return SubmitResult(attemptId: attemptID, submittedAt: at, score: a.score, maxScore: exam.maxScore, waitingForGrader: waiting)
+        let shown = released(exam)
+        return SubmitResult(attemptId: attemptID, submittedAt: at, score: shown ? a.score : nil, resultsReleased: shown,
+                            maxScore: exam.maxScore, waitingForGrader: waiting)
+    }
+
+    /// `GET /api/v1/attempts/{id}/result`: the pupil's own handed-in attempt (score once released).
+    public func attemptResult(_ attemptID: UUID, actor: Actor) async throws -> SubmitResult {
+        guard let me = actor.personID, let a = try await Attempt.find(attemptID, on: db), a.personID == me,
+              let exam = try await Exam.find(a.examID, on: db) else { throw DomainError.notFound(entity: "attempt") }
+        guard a.submittedAt != nil else { throw DomainError.conflict(reason: "exam.attempt-open") }
+        return try await result(attemptID, exam: exam)
     }
 }
 
@@ -384,6 +489,6 @@ extension AssessmentService {
             SELECT exam_id, COUNT(*) AS n FROM exam_slots WHERE exam_id IN (\(binds: unique.map { $0.id! })) GROUP BY exam_id
             """).all().map { (try $0.decode(column: "exam_id", as: UUID.self), try $0.decode(column: "n", as: Int.self)) },
             uniquingKeysWith: { a, _ in a })
-        return unique.map { examDTO($0, questions: counts[$0.id!] ?? 0) }
+        return unique.map { examDTO($0, questions: counts[$0.id!] ?? 0, actor: actor) }
     }
 }
