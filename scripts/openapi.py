@@ -113,7 +113,7 @@ schemas = {
    "maxAttempts": {"type": "integer"}, "questions": {"type": "integer"}, "maxScore": {"type": "number"},
    "purpose": {"type": "string", "enum": ["practice", "continuous", "midterm", "endOfTerm"]}, "lateStartMinutes": {"type": ["integer", "null"]},
    "results": {"type": "string", "enum": ["atSubmit", "manual"]}, "resultsReleased": {"type": "boolean"}, "needsAccessCode": {"type": "boolean"},
-   "accessCode": {"type": ["string", "null"], "description": "Only for the exam's owner"}}},
+   "accessCode": {"type": ["string", "null"], "description": "Only for the exam's owner"}, "owned": {"type": "boolean", "description": "The caller made this exam"}}},
  "SubmitResult": {"type": "object", "properties": {"attemptId": {"type": "string"}, "submittedAt": {"type": "string", "format": "date-time"},
    "score": {"type": ["number", "null"], "description": "Absent until results are released"}, "resultsReleased": {"type": "boolean"},
    "maxScore": {"type": "number"}, "waitingForGrader": {"type": "integer"}}},

@@ -9,6 +9,7 @@ import NIOPosix
 import Platform
 import Directory
 import Library
+import Assessment
 
 /// The executable's whole life: read configuration, build the app, migrate and seed for
 /// `serve`, run the command, shut down. A configuration problem stops here with a message
@@ -80,7 +81,10 @@ func seedDemo(_ app: Application, config: AppConfig) async throws {
     }
     let resources = try await DemoLibrary(library: LibraryService(db: app.db, ctx: app.services.library))
         .seedIfEmpty(directory: DirectoryService(db: app.db, ctx: app.services.directory))
-    var lines = ["Demo province created, with \(resources) learning resources. Sign in with any of these accounts:"]
+    let directory = DirectoryService(db: app.db, ctx: app.services.directory)
+    try await DemoAssessment(service: AssessmentService(db: app.db, ctx: app.services.assessment))
+        .seed(teacher: try await directory.actor(username: "teacher", acting: .system("demo")))
+    var lines = ["Demo province created, with \(resources) learning resources and a question bank with an exam for class 3A. Sign in with any of these accounts:"]
     for a in accounts { lines.append("  \(a.username.padding(toLength: 18, withPad: " ", startingAt: 0)) \(a.description)") }
     lines.append(config.demoPassword == AppConfig.defaultDemoPassword
                  ? "Password for all of them: \(config.demoPassword) (set EDUCOMMONS_DEMO_PASSWORD to choose another)"

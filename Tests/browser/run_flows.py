@@ -335,6 +335,57 @@ class Flows:
         self.fits_phone(d)
         self.shot(d, "question-bank")
 
+    def pupil_takes_an_exam_and_a_lost_link_loses_no_answer(self, d):
+        self.sign_in(d, "pupil")
+        d.get(self.base + "/exams?lang=vi")
+        card = next(c for c in d.find_elements(By.CSS_SELECTOR, "ul.exams li") if "Kiểm tra 15 phút" in c.text)
+        navigates(d, lambda: card.find_element(By.CSS_SELECTOR, "button[type=submit]").click())
+        assert "/attempts/" in d.current_url, d.current_url
+        self.fits_phone(d)
+        clock = d.find_element(By.ID, "clock").text
+        assert clock.startswith("⏱"), clock
+
+        def state(slot_type):
+            return d.find_element(By.CSS_SELECTOR, f"fieldset[data-type={slot_type}] .save-state").get_attribute("data-state")
+
+        def wait_for(slot_type, wanted, seconds=15):
+            end = time.time() + seconds
+            while time.time() < end:
+                if state(slot_type) == wanted:
+                    return
+                time.sleep(0.2)
+            raise AssertionError(f"{slot_type}: {state(slot_type)!r}, not {wanted!r}")
+
+        # An answer on a good link: saved, and the page says so.
+        mult = d.find_element(By.CSS_SELECTOR, "fieldset[data-type=singleChoice]")
+        next(l for l in mult.find_elements(By.CSS_SELECTOR, "label.choice") if l.text.strip() == "56").click()
+        wait_for("singleChoice", "saved")
+        assert "Đã lưu" in mult.find_element(By.CSS_SELECTOR, ".save-state").text
+        # The link drops: the next answer waits on the phone, and the page says that too.
+        d.execute_cdp_cmd("Network.enable", {})
+        d.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+        try:
+            box = d.find_element(By.CSS_SELECTOR, "fieldset[data-type=shortAnswer] input")
+            box.send_keys("Ha Noi")
+            box.send_keys(Keys.TAB)
+            wait_for("shortAnswer", "queued")
+            kept = d.execute_script("return Object.keys(localStorage).filter(k => k.startsWith('ec-exam-') && !k.endsWith('-seq')).map(k => localStorage.getItem(k))")
+            assert any("Ha Noi" in k for k in kept), kept
+        finally:
+            d.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+        # The link returns: the queued answer is sent without the pupil doing anything.
+        wait_for("shortAnswer", "saved", 20)
+        # A reload (or another phone) shows both answers from the server.
+        d.refresh()
+        assert d.find_element(By.CSS_SELECTOR, "fieldset[data-type=shortAnswer] input").get_attribute("value") == "Ha Noi"
+        checked = d.find_element(By.CSS_SELECTOR, "fieldset[data-type=singleChoice] input:checked")
+        assert checked.find_element(By.XPATH, "..").text.strip() == "56"
+        self.shot(d, "exam-attempt")
+        navigates(d, lambda: d.find_element(By.CSS_SELECTOR, "form#attempt button.primary").click())
+        summary = d.find_element(By.CSS_SELECTOR, "[role=status]").text
+        assert "Điểm của em: 2/5" in summary, summary
+        self.fits_phone(d)
+
     def language_switch_changes_the_whole_page(self, d):
         d.delete_all_cookies()
         d.get(self.base + "/signin")

@@ -29,6 +29,7 @@ struct PageBase: Encodable, Sendable {
             add("/library", "nav.library")
             if !actor.prefixes(for: .reviewResources).isEmpty { add("/library/review", "nav.review") }
             if !actor.prefixes(for: .authorAssessments).isEmpty { add("/assessment/banks", "nav.banks") }
+            if actor.grants.contains(where: { $0.role == .pupil }) || !actor.prefixes(for: .authorAssessments).isEmpty { add("/exams", "nav.exams") }
             if !actor.prefixes(for: .viewPeople).isEmpty {
                 add("/orgs", "nav.organisations")
                 add("/people", "nav.people")

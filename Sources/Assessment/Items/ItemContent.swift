@@ -22,6 +22,31 @@ public struct RichText: Sendable, Codable, Equatable {
     }
 
     public var isEmpty: Bool { text.isEmpty }
+
+    /// The words as plain text for a page that does not render markup: HTML tags dropped
+    /// (block ends become line breaks) and common entities decoded; LaTeX stays as source.
+    public var readable: String {
+        guard format == .html else { return text }
+        var out = ""
+        var inTag = false
+        var tag = ""
+        for ch in text {
+            if inTag {
+                if ch == ">" {
+                    inTag = false
+                    let name = tag.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "/ ")).split(separator: " ").first ?? ""
+                    if ["br", "p", "div", "li", "tr"].contains(String(name)) { out += "\n" }
+                } else { tag.append(ch) }
+            } else if ch == "<" {
+                inTag = true
+                tag = ""
+            } else { out.append(ch) }
+        }
+        for (entity, ch) in [("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&amp;", "&")] {
+            out = out.replacingOccurrences(of: entity, with: ch)
+        }
+        return out.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }
 
 /// One option of a choice item. `fraction` is the share of the mark it earns, from -1 to 1

@@ -55,6 +55,8 @@ public struct ExamDTO: Sendable, Codable, Equatable {
     /// Whether a start needs a code; the code itself only for the exam's owner.
     public var needsAccessCode: Bool
     public var accessCode: String?
+    /// The caller made this exam.
+    public var owned: Bool
 }
 
 /// A question as the pupil sees it: no keys, no feedback.
@@ -204,7 +206,7 @@ extension AssessmentService {
         ExamDTO(id: e.id!, title: e.title, orgId: e.orgID, opensAt: e.opensAt, closesAt: e.closesAt, durationMinutes: e.durationSeconds / 60,
                 maxAttempts: e.maxAttempts, questions: questions, maxScore: e.maxScore, purpose: e.purpose,
                 lateStartMinutes: e.lateStartSeconds.map { $0 / 60 }, results: e.results, resultsReleased: released(e),
-                needsAccessCode: e.accessCode != nil, accessCode: e.ownerID == actor.personID ? e.accessCode : nil)
+                needsAccessCode: e.accessCode != nil, accessCode: e.ownerID == actor.personID ? e.accessCode : nil, owned: e.ownerID == actor.personID)
     }
 
     func released(_ e: Exam) -> Bool { e.results == "atSubmit" || e.resultsReleasedAt != nil }
@@ -459,6 +461,13 @@ extension AssessmentService {
         let shown = released(exam)
         return SubmitResult(attemptId: attemptID, submittedAt: at, score: shown ? a.score : nil, resultsReleased: shown,
                             maxScore: exam.maxScore, waitingForGrader: waiting)
+    }
+
+    /// The pupil's own attempt as its page shows it (open or handed in), without starting anything.
+    public func attemptView(_ attemptID: UUID, actor: Actor) async throws -> AttemptDTO {
+        guard let me = actor.personID, let a = try await Attempt.find(attemptID, on: db), a.personID == me,
+              let exam = try await Exam.find(a.examID, on: db) else { throw DomainError.notFound(entity: "attempt") }
+        return try await attemptDTO(a, exam: exam)
     }
 
     /// `GET /api/v1/attempts/{id}/result`: the pupil's own handed-in attempt (score once released).
