@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 /// The kinds of question the bank holds (issue #4). Every import format maps onto these and
 /// every export writes from them, so a round trip keeps what both ends support.
@@ -166,10 +167,44 @@ public struct ItemContent: Sendable, Codable, Equatable {
     public var tags: [String]?
     /// Where the source file put it (`$CATEGORY:` in GIFT, `<category>` in Moodle XML).
     public var category: String?
+    /// The cognitive level an exam matrix counts it under; when absent, read from a tag or
+    /// the last part of the category (see `effectiveLevel`).
+    public var level: CognitiveLevel?
+    /// Difficulty from 0 (easy) to 1, as the author judges it (item analysis measures it).
+    public var difficulty: Double?
 
     public init(type: ItemType, name: String, stem: RichText) {
         self.type = type
         self.name = name
         self.stem = stem
+    }
+}
+
+/// The four levels of an exam matrix (ma trận đề): recognition (nhận biết, NB),
+/// comprehension (thông hiểu, TH), application (vận dụng, VD), high application (vận dụng
+/// cao, VDC); in Chinese 识记, 理解, 应用, 综合应用.
+public enum CognitiveLevel: String, Sendable, Codable, CaseIterable {
+    case recognition, comprehension, application, highApplication
+
+    /// A level from a label as teachers write it in tags or category names.
+    public static func from(label raw: String) -> CognitiveLevel? {
+        let l = TextFolding.fold(raw.trimmingCharacters(in: .whitespaces)).lowercased()
+        switch l {
+        case "recognition", "nb", "nhan biet", "识记", "了解", "level:recognition": return .recognition
+        case "comprehension", "th", "thong hieu", "理解", "level:comprehension": return .comprehension
+        case "application", "vd", "van dung", "应用", "level:application": return .application
+        case "highapplication", "high application", "vdc", "van dung cao", "综合应用", "level:highapplication": return .highApplication
+        default: return nil
+        }
+    }
+}
+
+extension ItemContent {
+    /// The item's level: set explicitly, or a tag such as `NB`/`recognition`, or the last part
+    /// of its category (`Toán 9/Chương 4/VD`), so GIFT files can carry it too.
+    public var effectiveLevel: CognitiveLevel? {
+        if let level { return level }
+        if let t = tags?.lazy.compactMap(CognitiveLevel.from(label:)).first { return t }
+        return category?.split(separator: "/").last.flatMap { CognitiveLevel.from(label: String($0)) }
     }
 }

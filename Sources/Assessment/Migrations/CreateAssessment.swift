@@ -46,7 +46,7 @@ struct CreateQuestionBanks: AsyncMigration {
 }
 
 public enum AssessmentMigrations {
-    public static var all: [any Migration] { [CreateQuestionBanks(), CreateExams(), AddOpenAttemptIndex(), AddExamSettings()] }
+    public static var all: [any Migration] { [CreateQuestionBanks(), CreateExams(), AddOpenAttemptIndex(), AddExamSettings(), AddExamMatrix()] }
 }
 
 struct CreateExams: AsyncMigration {
@@ -144,5 +144,20 @@ struct AddExamSettings: AsyncMigration {
         for column in ["purpose", "access_code", "late_start_seconds", "results", "results_released_at"] {
             try await database.schema(Exam.schema).deleteField(.string(column)).update()
         }
+    }
+}
+
+/// Papers drawn from an exam matrix: the matrix on the exam, and on each slot of the pool
+/// the matrix cell it was chosen for.
+struct AddExamMatrix: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.raw("ALTER TABLE exams ADD COLUMN matrix TEXT").run()
+        try await sql.raw("ALTER TABLE exam_slots ADD COLUMN cell INTEGER").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(Exam.schema).deleteField("matrix").update()
+        try await database.schema(ExamSlot.schema).deleteField("cell").update()
     }
 }

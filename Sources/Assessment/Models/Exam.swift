@@ -23,6 +23,8 @@ final class Exam: Model, @unchecked Sendable {
     @OptionalField(key: "late_start_seconds") var lateStartSeconds: Int?
     @Field(key: "results") var results: String
     @OptionalField(key: "results_released_at") var resultsReleasedAt: Date?
+    /// The exam matrix as JSON (`[MatrixCell]`) when each attempt draws its own paper.
+    @OptionalField(key: "matrix") var matrix: String?
 
     init() {}
 }

@@ -10,7 +10,9 @@ public struct AssessmentContext: Sendable {
     /// Background jobs (handing in attempts at their deadline).
     public var jobs: JobQueue
     /// Exams' papers: fixed when an exam is made, read on every save of an exam storm.
-    let papers = LRUCache<[PaperSlot]>(capacity: 256)
+    let papers = LRUCache<Paper>(capacity: 256)
+    /// Matrix exams: each attempt's own paper, derived from the attempt id (nothing stored).
+    let attemptPapers = LRUCache<[PaperSlot]>(capacity: 20_000)
     /// Attempts' owner, exam and state, read on every save (see `attemptState`).
     let attempts = LRUCache<AttemptState>(capacity: 50_000)
     /// Group commit of answer saves.
@@ -23,11 +25,20 @@ public struct AssessmentContext: Sendable {
     }
 }
 
-/// One question of an exam's paper with its content.
+/// One question of an exam's paper with its content; for a matrix exam, one question of the
+/// pool and the matrix cell it may be drawn for.
 struct PaperSlot: Sendable {
     var slot: Int
     var points: Double
     var content: ItemContent
+    var cell: Int? = nil
+}
+
+/// An exam's questions: the fixed paper, or a matrix exam's pool and how many questions each
+/// attempt draws from each cell (`draws[c]`; empty for a fixed paper).
+struct Paper: Sendable {
+    var pool: [PaperSlot]
+    var draws: [Int]
 }
 
 /// What the save path needs to know of an attempt.

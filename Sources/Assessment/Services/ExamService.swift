@@ -26,6 +26,25 @@ public struct NewExam: Sendable, Codable {
     public var results: String?
     /// More time for named pupils of the exam's class or school.
     public var extraTime: [ExtraTime]?
+    /// An exam matrix instead of a fixed paper: each attempt draws its own questions, `count`
+    /// from each cell (a topic, i.e. a category prefix, at a cognitive level).
+    public var matrix: [MatrixCell]?
+}
+
+/// One cell of an exam matrix (ma trận đề): how many questions of a topic at a level, and
+/// the points each is worth.
+public struct MatrixCell: Sendable, Codable, Equatable {
+    public var topic: String?
+    public var level: String?
+    public var count: Int
+    public var points: Double?
+
+    public init(topic: String?, level: String?, count: Int, points: Double? = nil) {
+        self.topic = topic
+        self.level = level
+        self.count = count
+        self.points = points
+    }
 }
 
 public struct ExtraTime: Sendable, Codable, Equatable {
@@ -57,6 +76,8 @@ public struct ExamDTO: Sendable, Codable, Equatable {
     public var accessCode: String?
     /// The caller made this exam.
     public var owned: Bool
+    /// The matrix each attempt's paper is drawn from (absent for a fixed paper).
+    public var matrix: [MatrixCell]?
 }
 
 /// A question as the pupil sees it: no keys, no feedback.
@@ -141,7 +162,35 @@ extension AssessmentService {
             }
             items = chosen.compactMap { byID[$0] }
         }
-        if items.isEmpty { problems.append(FieldProblem(field: "itemIds", reason: "exam.no-items")) }
+        // A matrix: the pool of each cell, every pool item in one cell only.
+        var pool: [(item: Item, cell: Int, points: Double)] = []
+        if let matrix = input.matrix {
+            if input.itemIds != nil { problems.append(FieldProblem(field: "matrix", reason: "exam.matrix-or-items")) }
+            let contents = try await currentContents(bank: input.bankId)
+            var used = Set<UUID>()
+            for (c, cell) in matrix.enumerated() {
+                let level = cell.level.map { CognitiveLevel(rawValue: $0) ?? CognitiveLevel.from(label: $0) }
+                if let level, level == nil {
+                    problems.append(FieldProblem(field: "matrix[\(c)].level", reason: "exam.level-unknown")); continue
+                }
+                guard (1...200).contains(cell.count) else { problems.append(FieldProblem(field: "matrix[\(c)].count", reason: "exam.matrix-count")); continue }
+                if let p = cell.points, !(p > 0 && p <= 100) { problems.append(FieldProblem(field: "matrix[\(c)].points", reason: "exam.points-range")) }
+                let topic = cell.topic?.trimmingCharacters(in: .whitespaces) ?? ""
+                let fits = items.filter { item in
+                    guard !used.contains(item.id!), let content = contents[item.id!] else { return false }
+                    return (topic.isEmpty || item.category.hasPrefix(topic)) && (level == nil || content.effectiveLevel == level!)
+                }
+                if fits.count < cell.count {
+                    problems.append(FieldProblem(field: "matrix[\(c)]", reason: "exam.matrix-short",
+                                                 arguments: [topic.isEmpty ? "*" : topic, cell.level ?? "*", String(cell.count), String(fits.count)]))
+                }
+                for item in fits {
+                    used.insert(item.id!)
+                    pool.append((item, c, cell.points ?? 1))
+                }
+            }
+            if matrix.isEmpty { problems.append(FieldProblem(field: "matrix", reason: "exam.no-items")) }
+        } else if items.isEmpty { problems.append(FieldProblem(field: "itemIds", reason: "exam.no-items")) }
         let purpose = input.purpose ?? ExamPurpose.practice.rawValue
         if ExamPurpose(rawValue: purpose) == nil {
             problems.append(FieldProblem(field: "purpose", reason: "exam.purpose-unknown", arguments: [ExamPurpose.allCases.map(\.rawValue).joined(separator: ", ")]))
@@ -181,19 +230,20 @@ extension AssessmentService {
         exam.closesAt = input.closesAt
         exam.durationSeconds = input.durationMinutes * 60
         exam.maxAttempts = input.maxAttempts ?? 1
-        exam.maxScore = Double(items.count)
+        exam.maxScore = input.matrix.map { $0.reduce(0) { $0 + Double($1.count) * ($1.points ?? 1) } } ?? Double(items.count)
+        exam.matrix = try input.matrix.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         exam.createdAt = now
         exam.purpose = purpose
         exam.accessCode = code
         exam.lateStartSeconds = input.lateStartMinutes.map { $0 * 60 }
         exam.results = results
-        let slots: [[any Encodable & Sendable]] = items.enumerated().map { i, item in
-            [UUIDv7.make(at: now), exam.id!, i + 1, item.id!, item.currentVersion, 1.0]
-        }
+        let slots: [[any Encodable & Sendable]] = input.matrix == nil
+            ? items.enumerated().map { i, item in [UUIDv7.make(at: now), exam.id!, i + 1, item.id!, item.currentVersion, 1.0, Int?.none] }
+            : pool.enumerated().map { i, p in [UUIDv7.make(at: now), exam.id!, i + 1, p.item.id!, p.item.currentVersion, p.points, p.cell] }
         let extraRows: [[any Encodable & Sendable]] = extra.map { [UUIDv7.make(at: now), exam.id!, $0.key, $0.value] }
         try await db.transaction { tx in
             try await exam.create(on: tx)
-            try await tx.sql.bulkInsert(into: ExamSlot.schema, columns: ["id", "exam_id", "slot", "item_id", "version", "points"], rows: slots)
+            try await tx.sql.bulkInsert(into: ExamSlot.schema, columns: ["id", "exam_id", "slot", "item_id", "version", "points", "cell"], rows: slots)
             try await tx.sql.bulkInsert(into: ExamExtraTime.schema, columns: ["id", "exam_id", "person_id", "seconds"],
                                         rows: extraRows)
             try await ctx.audit.record(on: tx, actor: actor, action: "exam.create", entityType: "exam", entityID: exam.id, orgID: input.orgId,
@@ -202,11 +252,32 @@ extension AssessmentService {
         return examDTO(exam, questions: items.count, actor: actor)
     }
 
-    func examDTO(_ e: Exam, questions: Int, actor: Actor) -> ExamDTO {
-        ExamDTO(id: e.id!, title: e.title, orgId: e.orgID, opensAt: e.opensAt, closesAt: e.closesAt, durationMinutes: e.durationSeconds / 60,
+    /// The current content of every item of a bank, for choosing a matrix's pools.
+    func currentContents(bank: UUID) async throws -> [UUID: ItemContent] {
+        let rows = try await db.sql.raw("""
+            SELECT i.id, v.content FROM items i JOIN item_versions v ON v.item_id = i.id AND v.number = i.current_version WHERE i.bank_id = \(bind: bank)
+            """).all()
+        let decoder = JSONDecoder()
+        var out: [UUID: ItemContent] = [:]
+        for r in rows {
+            out[try r.decode(column: "id", as: UUID.self)] = try decoder.decode(ItemContent.self, from: Data(try r.decode(column: "content", as: String.self).utf8))
+        }
+        return out
+    }
+
+    static func matrix(of e: Exam) -> [MatrixCell]? {
+        e.matrix.flatMap { try? JSONDecoder().decode([MatrixCell].self, from: Data($0.utf8)) }
+    }
+
+    func examDTO(_ e: Exam, questions slotCount: Int, actor: Actor) -> ExamDTO {
+        let matrix = Self.matrix(of: e)
+        // A matrix exam's paper has the matrix's number of questions, not the pool's.
+        let questions = matrix.map { $0.reduce(0) { $0 + $1.count } } ?? slotCount
+        return ExamDTO(id: e.id!, title: e.title, orgId: e.orgID, opensAt: e.opensAt, closesAt: e.closesAt, durationMinutes: e.durationSeconds / 60,
                 maxAttempts: e.maxAttempts, questions: questions, maxScore: e.maxScore, purpose: e.purpose,
                 lateStartMinutes: e.lateStartSeconds.map { $0 / 60 }, results: e.results, resultsReleased: released(e),
-                needsAccessCode: e.accessCode != nil, accessCode: e.ownerID == actor.personID ? e.accessCode : nil, owned: e.ownerID == actor.personID)
+                needsAccessCode: e.accessCode != nil, accessCode: e.ownerID == actor.personID ? e.accessCode : nil, owned: e.ownerID == actor.personID,
+                matrix: matrix)
     }
 
     func released(_ e: Exam) -> Bool { e.results == "atSubmit" || e.resultsReleasedAt != nil }
@@ -283,7 +354,7 @@ extension AssessmentService {
     }
 
     func attemptDTO(_ a: Attempt, exam: Exam, new: Bool = false) async throws -> AttemptDTO {
-        let paper = try await self.paper(exam.id!)
+        let paper = try await attemptPaper(exam.id!, attempt: a.id!)
         let contents = Dictionary(uniqueKeysWithValues: paper.map { ($0.slot, $0.content) })
         // Questions in the attempt's own order too; slots keep their numbers.
         let order = Shuffle.permutation(paper.count, attempt: a.id!, key: "q")
@@ -299,20 +370,53 @@ extension AssessmentService {
                           submitted: a.submittedAt != nil, questions: questions, answers: answers)
     }
 
-    /// The exam's questions with their content, in order (slot n at index n - 1). A paper
-    /// never changes once the exam is made, so it is read from the database once per process.
-    func paper(_ examID: UUID) async throws -> [PaperSlot] {
+    /// The exam's questions with their content, in order (slot n at index n - 1): the fixed
+    /// paper, or a matrix exam's pool. A paper never changes once the exam is made, so it is
+    /// read from the database once per process.
+    func paper(_ examID: UUID) async throws -> Paper {
         let key = examID.uuidString
         if let hit = ctx.papers.get(key) { return hit }
         let rows = try await db.sql.raw("""
-            SELECT s.slot, s.points, v.content FROM exam_slots s JOIN item_versions v ON v.item_id = s.item_id AND v.number = s.version
+            SELECT s.slot, s.points, s.cell, v.content FROM exam_slots s JOIN item_versions v ON v.item_id = s.item_id AND v.number = s.version
             WHERE s.exam_id = \(bind: examID) ORDER BY s.slot
             """).all().map {
             PaperSlot(slot: try $0.decode(column: "slot", as: Int.self), points: try $0.decode(column: "points", as: Double.self),
-                      content: try JSONDecoder().decode(ItemContent.self, from: Data(try $0.decode(column: "content", as: String.self).utf8)))
+                      content: try JSONDecoder().decode(ItemContent.self, from: Data(try $0.decode(column: "content", as: String.self).utf8)),
+                      cell: try $0.decode(column: "cell", as: Int?.self))
         }
-        if !rows.isEmpty { ctx.papers.put(key, rows) }
-        return rows
+        var draws: [Int] = []
+        if let m = try await db.sql.raw("SELECT matrix FROM exams WHERE id = \(bind: examID)").first()?.decode(column: "matrix", as: String?.self) {
+            draws = try JSONDecoder().decode([MatrixCell].self, from: Data(m.utf8)).map(\.count)
+        }
+        let paper = Paper(pool: rows, draws: draws)
+        if !rows.isEmpty { ctx.papers.put(key, paper) }
+        return paper
+    }
+
+    /// The questions of one attempt, slots 1…n: the fixed paper, or for a matrix exam the
+    /// attempt's own draw from each cell's pool, derived from the attempt id (the same on
+    /// every device and after a restart; nothing stored).
+    func attemptPaper(_ examID: UUID, attempt: UUID) async throws -> [PaperSlot] {
+        let paper = try await self.paper(examID)
+        guard !paper.draws.isEmpty else { return paper.pool }
+        let key = attempt.uuidString
+        if let hit = ctx.attemptPapers.get(key) { return hit }
+        let drawn = Self.draw(paper, attempt: attempt)
+        ctx.attemptPapers.put(key, drawn)
+        return drawn
+    }
+
+    static func draw(_ paper: Paper, attempt: UUID) -> [PaperSlot] {
+        var out: [PaperSlot] = []
+        for (cell, n) in paper.draws.enumerated() {
+            let candidates = paper.pool.filter { $0.cell == cell }
+            for i in Shuffle.permutation(candidates.count, attempt: attempt, key: "m\(cell)").prefix(n) {
+                var q = candidates[i]
+                q.slot = out.count + 1
+                out.append(q)
+            }
+        }
+        return out
     }
 
     /// The question as this attempt shows it: choices in the attempt's own order, an
@@ -375,7 +479,7 @@ extension AssessmentService {
             guard now < a.deadline else { throw DomainError.conflict(reason: "exam.deadline-passed") }
         }
         guard seq >= 0 else { throw DomainError.invalid(field: "seq", reason: "validation.type") }
-        let paper = try await self.paper(a.examID)
+        let paper = try await attemptPaper(a.examID, attempt: attemptID)
         guard paper.indices.contains(slot - 1), paper[slot - 1].slot == slot else { throw DomainError.notFound(entity: "question") }
         // Stored in the item's own terms, so grading and regrading need no attempt context.
         let body = String(decoding: try JSONEncoder().encode(Self.toItem(response, paper[slot - 1].content, slot: slot, attempt: attemptID)), as: UTF8.self)
@@ -439,7 +543,7 @@ extension AssessmentService {
     }
 
     func submit(_ a: Attempt, exam: Exam, at: Date) async throws {
-        let paper = try await self.paper(exam.id!)
+        let paper = try await attemptPaper(exam.id!, attempt: a.id!)
         let answers = Dictionary(try await db.sql.raw("SELECT slot, response FROM attempt_answers WHERE attempt_id = \(bind: a.id!)").all().map {
             (try $0.decode(column: "slot", as: Int.self),
              try JSONDecoder().decode(ItemResponse.self, from: Data(try $0.decode(column: "response", as: String.self).utf8)))
@@ -457,7 +561,7 @@ extension AssessmentService {
 
     func result(_ attemptID: UUID, exam: Exam) async throws -> SubmitResult {
         guard let a = try await Attempt.find(attemptID, on: db), let at = a.submittedAt else { throw DomainError.notFound(entity: "attempt") }
-        let waiting = try await paper(exam.id!).filter { $0.content.type == .essay }.count
+        let waiting = try await attemptPaper(exam.id!, attempt: attemptID).filter { $0.content.type == .essay }.count
         let shown = released(exam)
         return SubmitResult(attemptId: attemptID, submittedAt: at, score: shown ? a.score : nil, resultsReleased: shown,
                             maxScore: exam.maxScore, waitingForGrader: waiting)
