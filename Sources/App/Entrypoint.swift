@@ -83,7 +83,8 @@ func seedDemo(_ app: Application, config: AppConfig) async throws {
         .seedIfEmpty(directory: DirectoryService(db: app.db, ctx: app.services.directory))
     let directory = DirectoryService(db: app.db, ctx: app.services.directory)
     try await DemoAssessment(service: AssessmentService(db: app.db, ctx: app.services.assessment))
-        .seed(teacher: try await directory.actor(username: "teacher", acting: .system("demo")))
+        .seed(teacher: try await directory.actor(username: "teacher", acting: .system("demo")),
+              pupil: try await directory.actor(username: "pupil", acting: .system("demo")))
     var lines = ["Demo province created, with \(resources) learning resources and a question bank with an exam for class 3A. Sign in with any of these accounts:"]
     for a in accounts { lines.append("  \(a.username.padding(toLength: 18, withPad: " ", startingAt: 0)) \(a.description)") }
     lines.append(config.demoPassword == AppConfig.defaultDemoPassword

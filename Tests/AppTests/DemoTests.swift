@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VaporTesting
 import Fluent
+import Assessment
 @testable import App
 import Directory
 import Platform
@@ -37,6 +38,18 @@ struct DemoTests {
             let teacher = try await app.bearer("teacher", password: AppConfig.defaultDemoPassword)
             try await app.testing().test(.GET, "api/v1/people/\(pupilID)", headers: teacher) { res in #expect(res.status == .ok) }
             try await app.testing().test(.GET, "api/v1/people/\(otherID)", headers: teacher) { res in #expect(res.status == .notFound) }
+            // The demo exam is for the pupil's own class, whichever class the teacher's grants list first.
+            let directory = DirectoryService(db: app.db, ctx: app.services.directory)
+            try await DemoAssessment(service: AssessmentService(db: app.db, ctx: app.services.assessment))
+                .seed(teacher: try await directory.actor(username: "teacher", acting: .system("test")),
+                      pupil: try await directory.actor(username: "pupil", acting: .system("test")))
+            let pupil = try await app.bearer("pupil", password: AppConfig.defaultDemoPassword)
+            try await app.testing().test(.GET, "api/v1/exams", headers: pupil) { res in
+                #expect(res.decoded([ExamDTO].self)?.map(\.title) == ["Kiểm tra 15 phút — Toán 3"])
+            }
+            try await app.testing().test(.GET, "api/v1/exams", headers: try await app.bearer("other.pupil", password: AppConfig.defaultDemoPassword)) { res in
+                #expect(res.decoded([ExamDTO].self)?.isEmpty == true)
+            }
         }
     }
 

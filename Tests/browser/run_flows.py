@@ -338,7 +338,9 @@ class Flows:
     def pupil_takes_an_exam_and_a_lost_link_loses_no_answer(self, d):
         self.sign_in(d, "pupil")
         d.get(self.base + "/exams?lang=vi")
-        card = next(c for c in d.find_elements(By.CSS_SELECTOR, "ul.exams li") if "Kiểm tra 15 phút" in c.text)
+        cards = [c for c in d.find_elements(By.CSS_SELECTOR, "ul.exams li") if "Kiểm tra 15 phút" in c.text]
+        assert cards, "the demo exam is not on the pupil's list: " + d.find_element(By.TAG_NAME, "main").text[:300]
+        card = cards[0]
         navigates(d, lambda: card.find_element(By.CSS_SELECTOR, "button[type=submit]").click())
         assert "/attempts/" in d.current_url, d.current_url
         self.fits_phone(d)

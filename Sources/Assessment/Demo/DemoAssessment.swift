@@ -26,8 +26,12 @@ public struct DemoAssessment {
 
     /// Answers the exam's id.
     @discardableResult
-    public func seed(teacher: Actor) async throws -> UUID? {
-        guard let cls = teacher.grants.first(where: { $0.role == .teacher && $0.orgKind == .class }) else { return nil }
+    public func seed(teacher: Actor, pupil: Actor) async throws -> UUID? {
+        // The class the demo pupil is in and the demo teacher teaches (a teacher has several
+        // classes, in no fixed order).
+        let pupilClasses = Set(pupil.grants.filter { $0.role == .pupil }.map(\.orgID))
+        guard let cls = teacher.grants.first(where: { $0.role == .teacher && $0.orgKind == .class && pupilClasses.contains($0.orgID) })
+                ?? teacher.grants.first(where: { $0.role == .teacher && $0.orgKind == .class }) else { return nil }
         let bank = try await service.createBank(name: "Toán 3 — ôn tập", actor: teacher)
         _ = try await service.importItems(bank.id, format: .gift, data: Data(Self.gift.utf8), fileName: "toan3.gift", skipInvalid: false, actor: teacher)
         let now = Date()
