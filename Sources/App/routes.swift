@@ -159,7 +159,8 @@ func routes(_ app: Application) throws {
         pages.post("exams", ":id", "start", use: ex.start)
         pages.post("exams", ":id", "release", use: ex.release)
         pages.get("attempts", ":id", use: ex.attempt)
-        pages.post("attempts", ":id", "answers", ":slot", use: ex.saveAnswer)
+        // exam.js saves through the API's own handler, with the page session and CSRF header.
+        pages.post("attempts", ":id", "answers", ":slot", use: AssessmentAPI().saveAnswer)
         pages.post("attempts", ":id", "submit", use: ex.submit)
         pages.get("attempts", ":id", "result", use: ex.result)
         pages.get("library", use: lib.browse)

@@ -57,10 +57,10 @@ struct ExamPages {
     func renderList(_ req: Request, errors: FormErrors, status: HTTPStatus = .ok) async throws -> Response {
         let actor = try req.requireActor()
         let exams = try await req.assessment.myExams(actor: actor)
-        let f = Self.clock(req, date: true)
+        let f = Self.format(req)
         let now = Date()
         let rows = exams.map { e in
-            ExamsPage.Row(id: e.id.uuidString.lowercased(), title: e.title, when: "\(f.string(from: e.opensAt)) – \(f.string(from: e.closesAt))",
+            ExamsPage.Row(id: e.id.uuidString.lowercased(), title: e.title, when: "\(f.dateTime(e.opensAt)) – \(f.dateTime(e.closesAt))",
                           facts: req.t("exam.facts", [String(e.questions), String(e.durationMinutes), req.t("exam.purpose.\(e.purpose)")]),
                           canStart: now >= e.opensAt && now < e.closesAt && !e.owned && actor.grants.contains { $0.role == .pupil },
                           needsCode: e.needsAccessCode, ownerCode: e.accessCode,
@@ -84,7 +84,7 @@ struct ExamPages {
         let a = try await req.assessment.attemptView(try req.uuid("id"), actor: actor)
         if a.submitted { return req.redirect(to: "/attempts/\(a.id.uuidString.lowercased())/result", redirectType: .normal) }
         let saved = Dictionary(a.answers.map { ($0.slot, $0.response) }, uniquingKeysWith: { x, _ in x })
-        let f = Self.clock(req, date: false)
+        let f = Self.format(req)
         let questions = a.questions.enumerated().map { n, q in
             let r = saved[q.slot]
             func opts(_ xs: [String], checked: (Int) -> Bool, value: (Int) -> String = { _ in "" }) -> [AttemptPage.Option] {
@@ -112,31 +112,18 @@ struct ExamPages {
         }
         let iso = ISO8601DateFormatter()
         return try await req.page("attempt", AttemptPage(base: await PageBase.make(req, title: req.t("exam.attempt")), attemptId: a.id.uuidString.lowercased(),
-                                                         deadlineISO: iso.string(from: a.deadline), deadlineText: req.t("exam.ends-at", [f.string(from: a.deadline)]),
+                                                         deadlineISO: iso.string(from: a.deadline), deadlineText: req.t("exam.ends-at", [f.time(a.deadline)]),
                                                          questions: questions))
     }
 
-    /// Times in the country of the reader's school (exam rooms read the wall clock).
-    static func clock(_ req: Request, date: Bool) -> DateFormatter {
+    /// Dates and times in the reader's language, on the wall clock of their school's country
+    /// (exam rooms read the wall clock).
+    static func format(_ req: Request) -> LocaleFormat {
         let country = req.actor?.grants.first?.orgPath.split(separator: "/").first.map(String.init) ?? "vn"
-        let f = DateFormatter()
-        f.locale = Locale(identifier: req.locale == .zhHans ? "zh_Hans_CN" : req.locale == .vi ? "vi_VN" : "en_GB")
-        f.timeZone = TimeZone(identifier: req.services.directory.rules.rules(for: country).timeZone) ?? TimeZone(identifier: "UTC")
-        f.dateFormat = date ? (req.locale == .vi ? "dd/MM/yyyy HH:mm" : req.locale == .zhHans ? "yyyy年M月d日 HH:mm" : "d MMM yyyy HH:mm") : "HH:mm"
-        return f
+        return LocaleFormat(req.locale, timeZone: TimeZone(identifier: req.services.directory.rules.rules(for: country).timeZone))
     }
 
     static func number(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(format: "%.2f", x) }
-
-    /// `POST /attempts/{id}/answers/{slot}` from exam.js: the same save as the API, with the
-    /// page's session and the CSRF token in a header.
-    @Sendable func saveAnswer(req: Request) async throws -> Response {
-        let actor = try req.requireActor()
-        guard let slot = req.parameters.get("slot").flatMap(Int.init) else { throw DomainError.notFound(entity: "question") }
-        let body = try req.decodeJSON(AssessmentAPI.SaveBody.self)
-        let ack = try await req.assessment.saveAnswer(try req.uuid("id"), slot: slot, seq: body.seq, response: body.response, actor: actor)
-        return try await JSON(ack).encodeResponse(for: req)
-    }
 
     /// `POST /attempts/{id}/submit`: the hand-in form. Answers in the form are saved first,
     /// so the page works without scripts too.

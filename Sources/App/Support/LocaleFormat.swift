@@ -10,11 +10,13 @@ struct LocaleFormat {
     let groupSeparator: String
     let decimalSeparator: String
 
-    init(_ locale: AppLocale) {
+    /// Dates of birth and the like are calendar dates (UTC); times people act on, such as an
+    /// exam's end, are shown in `timeZone`, the wall clock of the reader's country.
+    init(_ locale: AppLocale, timeZone: TimeZone? = nil) {
         groupSeparator = locale == .vi ? "." : ","
         decimalSeparator = locale == .vi ? "," : "."
         let f = DateFormatter()
-        f.timeZone = TimeZone(identifier: "UTC")
+        f.timeZone = timeZone ?? TimeZone(identifier: "UTC")
         switch locale {
         case .vi:
             f.locale = Locale(identifier: "vi_VN")
@@ -42,6 +44,13 @@ struct LocaleFormat {
     }
 
     func dateTime(_ date: Date) -> String { timeFormatter.string(from: date) }
+
+    /// "14:05", in the formatter's time zone.
+    func time(_ date: Date) -> String {
+        let t = timeFormatter.copy() as! DateFormatter
+        t.dateFormat = "HH:mm"
+        return t.string(from: date)
+    }
 
     func date(_ date: Date) -> String { formatter.string(from: date) }
 
