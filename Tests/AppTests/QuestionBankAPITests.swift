@@ -106,7 +106,7 @@ struct QuestionBankAPITests {
                 #expect(res.status == .unprocessableEntity)
                 #expect(res.body.string.contains("gift, moodlexml, aiken, qti3"))
             }
-            try await app.importItems(teacher, bank: bank.id, format: "qti3", "x") { res in #expect(res.status == .unsupportedMediaType) }
+            try await app.importItems(teacher, bank: bank.id, format: "qti3", "x") { res in #expect(res.status == .unprocessableEntity) }
             try await app.importItems(teacher, bank: bank.id, format: "moodlexml", "<quiz><question") { res in
                 #expect(res.status == .unprocessableEntity)
             }
@@ -114,6 +114,46 @@ struct QuestionBankAPITests {
                 #expect(res.status == .unprocessableEntity)
             }
             try await app.postJSON("api/v1/question-banks", teacher, ["name": "  "]) { res in #expect(res.status == .unprocessableEntity) }
+        }
+    }
+
+    @Test(.enabled(if: sharedFixtures != nil, "../shared/fixtures is absent: the QTI package test needs it"))
+    func aQTIPackageImportsWithItsProblemsNamedAndExportsBack() async throws {
+        let zip = try Data(contentsOf: URL(fileURLWithPath: sharedFixtures! + "/qti3/package-kennisnet-1.zip"))
+        try await withTestApp { app in
+            _ = try await World.build(app)
+            let teacher = try await app.bearer("teacher1")
+            let bank = try await app.createBank(teacher)
+            func post(_ bank: UUID, _ data: Data, _ query: String = "") async throws -> TestingHTTPResponse {
+                var h = teacher
+                h.contentType = HTTPMediaType(type: "application", subType: "zip")
+                var out: TestingHTTPResponse?
+                try await app.testing().test(.POST, "api/v1/question-banks/\(bank)/import?format=qti3\(query)", headers: h,
+                                             body: ByteBuffer(data: data)) { out = $0 }
+                return try #require(out)
+            }
+            // Two entries of the package are not questions the bank can hold: nothing is
+            // imported until the teacher says to leave them out; both are named.
+            let refused = try await post(bank.id, zip, "&filename=kennisnet.zip")
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("INTRODUCTION.xml") && refused.body.string.contains("ITEM005.xml"))
+            #expect(refused.body.string.contains("select-point-interaction"))
+            let imported = try await post(bank.id, zip, "&skipInvalid=true")
+            #expect(imported.status == .created)
+            #expect(imported.decoded(ItemImportReport.self)?.imported == 8)
+            #expect(imported.decoded(ItemImportReport.self)?.skipped.map(\.reason) == ["qti.no-interaction", "qti.interaction-not-supported"])
+            var exported = Data()
+            try await app.testing().test(.GET, "api/v1/question-banks/\(bank.id)/export?format=qti3", headers: teacher) { res in
+                #expect(res.status == .ok && res.headers.contentType?.description == "application/zip")
+                #expect(res.headers.first(name: .contentDisposition)?.hasSuffix(".zip\"") == true)
+                exported = Data(buffer: res.body)
+            }
+            let copy = try await app.createBank(teacher, "Kopie")
+            let again = try await post(copy.id, exported)
+            #expect(again.status == .created, "\(again.body.string)")
+            #expect(again.decoded(ItemImportReport.self) == ItemImportReport(imported: 8, duplicates: [], skipped: []))
+            // And into the first bank: every one is already there.
+            #expect(try await post(bank.id, exported).decoded(ItemImportReport.self)?.duplicates.count == 8)
         }
     }
 

@@ -52,7 +52,7 @@ struct AssessmentAPI {
         let (data, skipped) = try await req.assessment.exportItems(id, format: format, actor: actor)
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: format.mediaType)
-        let ext = format == .moodlexml ? "xml" : "txt"
+        let ext = switch format { case .moodlexml: "xml"; case .qti3: "zip"; default: "txt" }
         headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"bank-\(id.uuidString.lowercased()).\(ext)\"")
         if !skipped.isEmpty {
             headers.replaceOrAdd(name: "X-Skipped-Items", value: String(skipped.count))

@@ -60,7 +60,7 @@ struct AssessmentPages {
         let id = try req.uuid("id")
         let bank = try await req.assessment.bank(id, actor: actor)
         let page = try await req.assessment.items(id, actor: actor, limit: 100, cursor: req.query[String.self, at: "cursor"])
-        let formats: [(String, String)] = [("gift", "GIFT"), ("moodlexml", "Moodle XML"), ("aiken", "Aiken")]
+        let formats: [(String, String)] = [("gift", "GIFT"), ("moodlexml", "Moodle XML"), ("aiken", "Aiken"), ("qti3", "QTI 3.0")]
         let view = BankPage(
             base: await PageBase.make(req, title: bank.name), bank: bank,
             items: page.items.map { .init(name: $0.name, type: req.t("assessment.type.\($0.type)"), category: $0.category) },

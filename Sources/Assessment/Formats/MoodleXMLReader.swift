@@ -18,24 +18,11 @@ public enum MoodleXMLReader {
 
     public static func parse(_ data: Data) -> ParseResult {
         var result = ParseResult()
-        let head = String(decoding: data.prefix(4096), as: UTF8.self)
-        if head.contains("<!DOCTYPE") || head.contains("<!ENTITY") {
-            result.problems.append(FormatProblem(line: nil, item: nil, reason: "moodlexml.doctype"))
-            return result
-        }
-        // libxml2 behind XMLDocument recovers from broken markup; a strict pass first, which
-        // also knows the line of the first error.
-        let strict = XMLParser(data: data)
-        strict.shouldResolveExternalEntities = false
-        // A document cut short parses "successfully" but leaves its error behind.
-        guard strict.parse(), strict.parserError == nil else {
-            result.problems.append(FormatProblem(line: strict.lineNumber, item: nil, reason: "moodlexml.not-xml",
-                                                 detail: strict.parserError.map { String(describing: $0) } ?? ""))
-            return result
-        }
         let doc: XMLDocument
-        do { doc = try XMLDocument(data: data, options: []) } catch {
-            result.problems.append(FormatProblem(line: nil, item: nil, reason: "moodlexml.not-xml", detail: String(describing: error)))
+        switch SafeXML.load(data, reasons: "moodlexml") {
+        case .success(let d): doc = d
+        case .failure(let p):
+            result.problems.append(p)
             return result
         }
         guard let root = doc.rootElement(), root.name == "quiz" else {
