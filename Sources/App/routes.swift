@@ -76,6 +76,9 @@ func routes(_ app: Application) throws {
         api.post("attempts", ":id", "submit", use: a.submitAttempt)
         api.get("attempts", ":id", "result", use: a.attemptResult)
         api.post("exams", ":id", "release", use: a.releaseResults)
+        api.get("exams", ":id", "grading", use: a.gradingQueue)
+        api.put("attempts", ":id", "grades", ":slot", use: a.gradeAnswer)
+        api.post("exams", ":id", "regrade", use: a.regrade)
     }
     // API: library
     do {

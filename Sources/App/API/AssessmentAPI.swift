@@ -105,6 +105,26 @@ struct AssessmentAPI {
         JSON(try await req.assessment.releaseResults(try req.uuid("id"), actor: try req.requireActor()))
     }
 
+    /// `GET /api/v1/exams/{id}/grading`: the essays waiting for the exam's owner, then the graded ones.
+    @Sendable func gradingQueue(req: Request) async throws -> JSON<[GradingTask]> {
+        JSON(try await req.assessment.gradingQueue(try req.uuid("id"), actor: try req.requireActor()))
+    }
+
+    /// `PUT /api/v1/attempts/{id}/grades/{slot}` `{"points": p | "rubric": [level…], "comment": "…"}`
+    @Sendable func gradeAnswer(req: Request) async throws -> JSON<GradedAnswer> {
+        let actor = try req.requireActor()
+        guard let slot = req.parameters.get("slot").flatMap(Int.init) else { throw DomainError.notFound(entity: "answer") }
+        return JSON(try await req.assessment.gradeAnswer(try req.uuid("id"), slot: slot, try req.decodeJSON(GradeInput.self), actor: actor))
+    }
+
+    struct RegradeBody: Decodable { var itemId: UUID }
+
+    /// `POST /api/v1/exams/{id}/regrade` `{"itemId": …}` after a key correction.
+    @Sendable func regrade(req: Request) async throws -> JSON<RegradeReport> {
+        let actor = try req.requireActor()
+        return JSON(try await req.assessment.regrade(try req.uuid("id"), itemID: try req.decodeJSON(RegradeBody.self).itemId, actor: actor))
+    }
+
     /// `GET /api/v1/attempts/{id}/result`
     @Sendable func attemptResult(req: Request) async throws -> JSON<SubmitResult> {
         JSON(try await req.assessment.attemptResult(try req.uuid("id"), actor: try req.requireActor()))

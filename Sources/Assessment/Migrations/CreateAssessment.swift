@@ -46,7 +46,7 @@ struct CreateQuestionBanks: AsyncMigration {
 }
 
 public enum AssessmentMigrations {
-    public static var all: [any Migration] { [CreateQuestionBanks(), CreateExams(), AddOpenAttemptIndex(), AddExamSettings(), AddExamMatrix()] }
+    public static var all: [any Migration] { [CreateQuestionBanks(), CreateExams(), AddOpenAttemptIndex(), AddExamSettings(), AddExamMatrix(), AddAttemptScores()] }
 }
 
 struct CreateExams: AsyncMigration {
@@ -159,5 +159,31 @@ struct AddExamMatrix: AsyncMigration {
     func revert(on database: any Database) async throws {
         try await database.schema(Exam.schema).deleteField("matrix").update()
         try await database.schema(ExamSlot.schema).deleteField("cell").update()
+    }
+}
+
+/// Marks per question of every handed-in attempt (what grading, regrading, the essay queue
+/// and item analysis work from), and a revision number on each exam's paper that a key
+/// correction raises, so no process grades with a key it cached before the correction.
+struct AddAttemptScores: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        let pg = Dialect.of(sql) == .postgres
+        let (uuid, real, time) = pg ? ("UUID", "DOUBLE PRECISION", "TIMESTAMPTZ") : ("BLOB", "REAL", "REAL")
+        try await sql.raw("ALTER TABLE exams ADD COLUMN paper_rev INTEGER NOT NULL DEFAULT 0").run()
+        try await sql.raw("""
+            CREATE TABLE attempt_scores (
+              attempt_id \(unsafeRaw: uuid) NOT NULL, slot INTEGER NOT NULL, item_id \(unsafeRaw: uuid) NOT NULL, version INTEGER NOT NULL,
+              points \(unsafeRaw: real), max_points \(unsafeRaw: real) NOT NULL,
+              rubric TEXT, comment TEXT, graded_by \(unsafeRaw: uuid), graded_at \(unsafeRaw: time),
+              PRIMARY KEY (attempt_id, slot))
+            """).run()
+        try await sql.raw("CREATE INDEX attempt_scores_item ON attempt_scores (item_id)").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.raw("DROP TABLE attempt_scores").run()
+        try await database.schema(Exam.schema).deleteField("paper_rev").update()
     }
 }

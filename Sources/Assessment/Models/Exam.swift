@@ -25,6 +25,8 @@ final class Exam: Model, @unchecked Sendable {
     @OptionalField(key: "results_released_at") var resultsReleasedAt: Date?
     /// The exam matrix as JSON (`[MatrixCell]`) when each attempt draws its own paper.
     @OptionalField(key: "matrix") var matrix: String?
+    /// Raised by a key correction (see `regrade`): grading reads the paper of this revision.
+    @Field(key: "paper_rev") var paperRev: Int
 
     init() {}
 }

@@ -32,6 +32,8 @@ struct PaperSlot: Sendable {
     var points: Double
     var content: ItemContent
     var cell: Int? = nil
+    var itemID: UUID
+    var version: Int
 }
 
 /// An exam's questions: the fixed paper, or a matrix exam's pool and how many questions each

@@ -133,6 +133,8 @@ public struct SubmitResult: Sendable, Codable, Equatable {
     public var resultsReleased: Bool
     public var maxScore: Double
     public var waitingForGrader: Int
+    /// Each question's mark and its grader's comment, once results are released.
+    public var questions: [QuestionResult]?
 }
 
 extension AssessmentService {
@@ -232,6 +234,7 @@ extension AssessmentService {
         exam.maxAttempts = input.maxAttempts ?? 1
         exam.maxScore = input.matrix.map { $0.reduce(0) { $0 + Double($1.count) * ($1.points ?? 1) } } ?? Double(items.count)
         exam.matrix = try input.matrix.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        exam.paperRev = 0
         exam.createdAt = now
         exam.purpose = purpose
         exam.accessCode = code
@@ -371,34 +374,52 @@ extension AssessmentService {
     }
 
     /// The exam's questions with their content, in order (slot n at index n - 1): the fixed
-    /// paper, or a matrix exam's pool. A paper never changes once the exam is made, so it is
-    /// read from the database once per process.
-    func paper(_ examID: UUID) async throws -> Paper {
-        let key = examID.uuidString
-        if let hit = ctx.papers.get(key) { return hit }
+    /// paper, or a matrix exam's pool. Read from the database once per process and revision:
+    /// only a key correction (`regrade`) changes a paper, and it raises the revision. Saves
+    /// and pages take whichever revision the process has (a correction keeps every item's
+    /// shape, see `regrade`); grading names the revision it must use.
+    func paper(_ examID: UUID, rev: Int? = nil) async throws -> Paper {
+        let latest = examID.uuidString
+        if let rev {
+            if let hit = ctx.papers.get("\(latest)#\(rev)") { return hit }
+        } else if let hit = ctx.papers.get(latest) {
+            return hit
+        }
         let rows = try await db.sql.raw("""
-            SELECT s.slot, s.points, s.cell, v.content FROM exam_slots s JOIN item_versions v ON v.item_id = s.item_id AND v.number = s.version
+            SELECT s.slot, s.points, s.cell, s.item_id, s.version, v.content FROM exam_slots s
+            JOIN item_versions v ON v.item_id = s.item_id AND v.number = s.version
             WHERE s.exam_id = \(bind: examID) ORDER BY s.slot
             """).all().map {
             PaperSlot(slot: try $0.decode(column: "slot", as: Int.self), points: try $0.decode(column: "points", as: Double.self),
                       content: try JSONDecoder().decode(ItemContent.self, from: Data(try $0.decode(column: "content", as: String.self).utf8)),
-                      cell: try $0.decode(column: "cell", as: Int?.self))
+                      cell: try $0.decode(column: "cell", as: Int?.self), itemID: try $0.decode(column: "item_id", as: UUID.self),
+                      version: try $0.decode(column: "version", as: Int.self))
+        }
+        guard let head = try await db.sql.raw("SELECT matrix, paper_rev FROM exams WHERE id = \(bind: examID)").first() else {
+            return Paper(pool: [], draws: [])
         }
         var draws: [Int] = []
-        if let m = try await db.sql.raw("SELECT matrix FROM exams WHERE id = \(bind: examID)").first()?.decode(column: "matrix", as: String?.self) {
+        if let m = try head.decode(column: "matrix", as: String?.self) {
             draws = try JSONDecoder().decode([MatrixCell].self, from: Data(m.utf8)).map(\.count)
         }
         let paper = Paper(pool: rows, draws: draws)
-        if !rows.isEmpty { ctx.papers.put(key, paper) }
+        // The revision read with the rows may be newer than the one asked for (a correction
+        // in between): then the caller's exam row is stale, and the newer paper is the right one.
+        let current = try head.decode(column: "paper_rev", as: Int.self)
+        if !rows.isEmpty {
+            ctx.papers.put(latest, paper)
+            ctx.papers.put("\(latest)#\(current)", paper)
+        }
         return paper
     }
 
     /// The questions of one attempt, slots 1…n: the fixed paper, or for a matrix exam the
     /// attempt's own draw from each cell's pool, derived from the attempt id (the same on
     /// every device and after a restart; nothing stored).
-    func attemptPaper(_ examID: UUID, attempt: UUID) async throws -> [PaperSlot] {
-        let paper = try await self.paper(examID)
+    func attemptPaper(_ examID: UUID, attempt: UUID, rev: Int? = nil) async throws -> [PaperSlot] {
+        let paper = try await self.paper(examID, rev: rev)
         guard !paper.draws.isEmpty else { return paper.pool }
+        if rev != nil { return Self.draw(paper, attempt: attempt) }
         let key = attempt.uuidString
         if let hit = ctx.attemptPapers.get(key) { return hit }
         let drawn = Self.draw(paper, attempt: attempt)
@@ -542,29 +563,57 @@ extension AssessmentService {
         try await submit(a, exam: exam, at: a.deadlineAt)
     }
 
+    /// Hands the attempt in: every question's mark is stored (an essay's stays empty for
+    /// its grader) with the item version it was marked by, and the attempt's total. The
+    /// hand-in is conditional (a deadline sweep and the pupil's own submit cannot both
+    /// count) and names the paper revision it graded with, so a key correction committed
+    /// in between makes it grade again with the corrected key.
     func submit(_ a: Attempt, exam: Exam, at: Date) async throws {
-        let paper = try await attemptPaper(exam.id!, attempt: a.id!)
         let answers = Dictionary(try await db.sql.raw("SELECT slot, response FROM attempt_answers WHERE attempt_id = \(bind: a.id!)").all().map {
             (try $0.decode(column: "slot", as: Int.self),
              try JSONDecoder().decode(ItemResponse.self, from: Data(try $0.decode(column: "response", as: String.self).utf8)))
         }, uniquingKeysWith: { x, _ in x })
-        var score = 0.0
-        for q in paper {
-            score += (Grader.grade(q.content, answers[q.slot] ?? ItemResponse()).fraction ?? 0) * q.points
+        var rev = exam.paperRev
+        for _ in 0..<3 {
+            let paper = try await attemptPaper(exam.id!, attempt: a.id!, rev: rev)
+            var score = 0.0
+            var rows: [[any Encodable & Sendable]] = []
+            for q in paper {
+                let points = Grader.grade(q.content, answers[q.slot] ?? ItemResponse()).fraction.map { $0 * q.points }
+                score += points ?? 0
+                rows.append([a.id!, q.slot, q.itemID, q.version, points, q.points])
+            }
+            let (total, scoreRows, usedRev) = (score, rows, rev)
+            let done: Bool = try await db.transaction { tx in
+                let closed = try await tx.sql.raw("""
+                    UPDATE attempts SET submitted_at = \(bind: at), score = \(bind: total) WHERE id = \(bind: a.id!) AND submitted_at IS NULL
+                    AND (SELECT paper_rev FROM exams WHERE id = \(bind: exam.id!)) = \(bind: usedRev) RETURNING id
+                    """).all()
+                guard !closed.isEmpty else { return false }
+                if !scoreRows.isEmpty {
+                    try await tx.sql.bulkInsert(into: "attempt_scores", columns: ["attempt_id", "slot", "item_id", "version", "points", "max_points"],
+                                                rows: scoreRows)
+                }
+                return true
+            }
+            if done { break }
+            // Handed in meanwhile (nothing to do), or the key was corrected: grade again.
+            guard let row = try await db.sql.raw("""
+                SELECT a.submitted_at, e.paper_rev FROM attempts a JOIN exams e ON e.id = a.exam_id WHERE a.id = \(bind: a.id!)
+                """).first(), try row.decode(column: "submitted_at", as: Date?.self) == nil else { break }
+            rev = try row.decode(column: "paper_rev", as: Int.self)
         }
-        // Conditional: a deadline close and the pupil's own submit cannot both count.
-        try await db.sql.raw("""
-            UPDATE attempts SET submitted_at = \(bind: at), score = \(bind: score) WHERE id = \(bind: a.id!) AND submitted_at IS NULL
-            """).run()
         ctx.attempts.remove(a.id!.uuidString)
     }
 
     func result(_ attemptID: UUID, exam: Exam) async throws -> SubmitResult {
         guard let a = try await Attempt.find(attemptID, on: db), let at = a.submittedAt else { throw DomainError.notFound(entity: "attempt") }
-        let waiting = try await attemptPaper(exam.id!, attempt: attemptID).filter { $0.content.type == .essay }.count
+        let waiting = try await db.sql.raw("""
+            SELECT COUNT(*) AS n FROM attempt_scores WHERE attempt_id = \(bind: attemptID) AND points IS NULL
+            """).first()?.decode(column: "n", as: Int.self) ?? 0
         let shown = released(exam)
         return SubmitResult(attemptId: attemptID, submittedAt: at, score: shown ? a.score : nil, resultsReleased: shown,
-                            maxScore: exam.maxScore, waitingForGrader: waiting)
+                            maxScore: exam.maxScore, waitingForGrader: waiting, questions: shown ? try await questionResults(attemptID) : nil)
     }
 
     /// The pupil's own attempt as its page shows it (open or handed in), without starting anything.

@@ -1,0 +1,181 @@
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+import Platform
+import SQLKit
+import Fluent
+@testable import Assessment
+@testable import App
+
+@Suite("Exams: essay grading, key corrections", .serialized)
+struct GradingTests {
+    static func essay() -> [String: Any] { [
+        "type": "essay", "name": "Đoạn văn", "stem": ["text": "Tả mùa xuân ở quê em.", "format": "plain"],
+        "graderInfo": ["text": "Đủ ý, đúng chính tả.", "format": "plain"],
+        "rubric": [["name": "Nội dung", "levels": [["points": 0, "description": "Lạc đề"], ["points": 2, "description": "Đủ ý"]]],
+                   ["name": "Chính tả", "levels": [["points": 0, "description": "Nhiều lỗi"], ["points": 1, "description": "Vài lỗi"],
+                                                  ["points": 2, "description": "Không lỗi"]]]]] }
+
+    /// A single choice whose key is wrong: "5" is marked right.
+    static func sum(rightIs right: String, extra: Bool = false) -> [String: Any] {
+        var choices = ["4", "5"].map { ["text": ["text": $0, "format": "plain"], "fraction": $0 == right ? 1 : 0] as [String: Any] }
+        if extra { choices.append(["text": ["text": "6", "format": "plain"], "fraction": 0]) }
+        return ["type": "singleChoice", "name": "Cộng", "stem": ["text": "2 + 2 = ?", "format": "plain"], "choices": choices]
+    }
+
+    func send(_ app: Application, _ method: HTTPMethod, _ path: String, _ h: HTTPHeaders, _ body: [String: Any],
+              check: (TestingHTTPResponse) throws -> Void) async throws {
+        var headers = h
+        headers.contentType = .json
+        try await app.testing().test(method, path, headers: headers, body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)), afterResponse: check)
+    }
+
+    @Test func essaysAreGradedByRubricAndAKeyCorrectionRegradesWhatWasMarkedAutomatically() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let teacher = try await app.bearer("teacher1")
+            let bank = try await app.createBank(teacher)
+            var ids: [UUID] = []
+            for item in [Self.sum(rightIs: "5"), Self.essay()] {
+                try await send(app, .POST, "api/v1/question-banks/\(bank.id)/items", teacher, item) { res in
+                    #expect(res.status == .created, "\(res.body.string)")
+                    ids.append(try #require(res.decoded(ItemDTO.self)).id)
+                }
+            }
+            let iso = ISO8601DateFormatter()
+            var exam: ExamDTO?
+            try await app.postJSON("api/v1/exams", teacher, ["bankId": bank.id.uuidString, "title": "Giữa kì", "orgId": w.schoolA.id.uuidString,
+                                                             "opensAt": iso.string(from: Date().addingTimeInterval(-60)),
+                                                             "closesAt": iso.string(from: Date().addingTimeInterval(3600)), "durationMinutes": 45,
+                                                             "itemIds": ids.map(\.uuidString), "purpose": "midterm"]) { res in
+                #expect(res.status == .created, "\(res.body.string)")
+                exam = res.decoded(ExamDTO.self)
+            }
+            let examID = try #require(exam).id
+            // Pupil 1 answers 4 (right, but the key says 5) and writes the essay; pupil 2 answers 5.
+            var attempts: [String: UUID] = [:]
+            for (user, pick) in [("pupil1", "4"), ("pupil2", "5")] {
+                let h = try await app.bearer(user)
+                var a: AttemptDTO?
+                try await app.postJSON("api/v1/exams/\(examID)/attempts", h) { res in a = res.decoded(AttemptDTO.self) }
+                let attempt = try #require(a)
+                attempts[user] = attempt.id
+                let index = try #require(attempt.questions.first { $0.slot == 1 }?.choices?.firstIndex { $0.text == pick })
+                try await send(app, .PUT, "api/v1/attempts/\(attempt.id)/answers/1", h, ["seq": 1, "response": ["choices": [index]]]) { res in
+                    #expect(res.status == .ok)
+                }
+                if user == "pupil1" {
+                    try await send(app, .PUT, "api/v1/attempts/\(attempt.id)/answers/2", h, ["seq": 1, "response": ["text": "Mùa xuân hoa đào nở."]]) { res in
+                        #expect(res.status == .ok)
+                    }
+                }
+                try await app.postJSON("api/v1/attempts/\(attempt.id)/submit", h) { res in
+                    let r = try #require(res.decoded(SubmitResult.self))
+                    #expect(r.score == (pick == "5" ? 1 : 0) && r.waitingForGrader == 1)
+                }
+            }
+            let a1 = try #require(attempts["pupil1"]), a2 = try #require(attempts["pupil2"])
+            // The queue: both essays, unnamed, in hand-in order, with the rubric and the answer.
+            try await app.testing().test(.GET, "api/v1/exams/\(examID)/grading", headers: teacher, afterResponse: { res in
+                let tasks = try #require(res.decoded([GradingTask].self))
+                #expect(tasks.map(\.paper) == [1, 2] && tasks.allSatisfy { $0.points == nil && $0.slot == 2 && $0.rubric?.count == 2 })
+                #expect(tasks.first?.response == "Mùa xuân hoa đào nở." && tasks.last?.response == "")
+                #expect(!res.body.string.contains("pupil") && !res.body.string.contains(w.pupilA1.id.uuidString.lowercased()))
+            })
+            // Only the exam's owner grades; bad marks are refused and change nothing.
+            for other in ["teacher2", "pupil1", "pupilb"] {
+                let h = try await app.bearer(other)
+                try await app.testing().test(.GET, "api/v1/exams/\(examID)/grading", headers: h) { res in #expect(res.status == .notFound, "\(other)") }
+                try await send(app, .PUT, "api/v1/attempts/\(a1)/grades/2", h, ["points": 1]) { res in #expect(res.status == .notFound, "\(other)") }
+                try await send(app, .POST, "api/v1/exams/\(examID)/regrade", h, ["itemId": ids[0].uuidString]) { res in
+                    #expect(res.status == .notFound, "\(other)")
+                }
+            }
+            try await send(app, .PUT, "api/v1/attempts/\(a1)/grades/2?lang=vi", teacher, ["points": 5]) { res in
+                #expect(res.status == .unprocessableEntity && res.body.string.contains("\"points\""))
+                #expect(res.body.string.contains("từ 0 đến 1"), "the reason in the reader's language: \(res.body.string)")
+            }
+            try await send(app, .PUT, "api/v1/attempts/\(a1)/grades/2", teacher, ["rubric": [1, 3]]) { res in #expect(res.status == .unprocessableEntity) }
+            try await send(app, .PUT, "api/v1/attempts/\(a1)/grades/2", teacher, ["rubric": [1]]) { res in #expect(res.status == .unprocessableEntity) }
+            try await send(app, .PUT, "api/v1/attempts/\(a1)/grades/2", teacher, ["comment": "no mark"]) { res in #expect(res.status == .unprocessableEntity) }
+            try await send(app, .PUT, "api/v1/attempts/\(a1)/grades/9", teacher, ["points": 1]) { res in #expect(res.status == .notFound) }
+            // By rubric: 2 of 2 and 1 of 2 = 3 of 4 → 0.75 of the question's 1 point.
+            try await send(app, .PUT, "api/v1/attempts/\(a1)/grades/2", teacher, ["rubric": [1, 1], "comment": "Thêm chi tiết về Tết."]) { res in
+                #expect(res.status == .ok, "\(res.body.string)")
+                #expect(res.decoded(GradedAnswer.self) == GradedAnswer(attemptId: a1, slot: 2, points: 0.75, attemptScore: 0.75, waitingForGrader: 0))
+            }
+            try await send(app, .PUT, "api/v1/attempts/\(a2)/grades/2", teacher, ["points": 0]) { res in #expect(res.status == .ok) }
+            // The key is corrected in the bank; an edit that changes the question's shape cannot be applied to answers given.
+            try await send(app, .PUT, "api/v1/items/\(ids[0])", teacher, Self.sum(rightIs: "4", extra: true)) { res in #expect(res.status == .ok) }
+            try await send(app, .POST, "api/v1/exams/\(examID)/regrade", teacher, ["itemId": ids[0].uuidString]) { res in
+                #expect(res.status == .conflict && res.body.string.contains("số lựa chọn"), "\(res.body.string)")
+            }
+            try await send(app, .PUT, "api/v1/items/\(ids[0])", teacher, Self.sum(rightIs: "4")) { res in #expect(res.status == .ok) }
+            try await send(app, .POST, "api/v1/exams/\(examID)/regrade", teacher, ["itemId": ids[0].uuidString]) { res in
+                #expect(res.status == .ok, "\(res.body.string)")
+                #expect(res.decoded(RegradeReport.self) == RegradeReport(itemId: ids[0], fromVersion: 1, toVersion: 3, answers: 2, attemptsChanged: 2,
+                                                                        pointsBefore: 1, pointsAfter: 1))
+            }
+            try await send(app, .POST, "api/v1/exams/\(examID)/regrade", teacher, ["itemId": UUID().uuidString]) { res in
+                #expect(res.status == .unprocessableEntity)
+            }
+            try await app.testing().test(.GET, "api/v1/attempts/\(a1)/result", headers: try await app.bearer("pupil1")) { res in
+                let r = try #require(res.decoded(SubmitResult.self))
+                #expect(r.score == 1.75 && r.waitingForGrader == 0)
+                #expect(r.questions?.map(\.points) == [1, 0.75] && r.questions?.last?.comment == "Thêm chi tiết về Tết.")
+            }
+            try await app.testing().test(.GET, "api/v1/attempts/\(a2)/result", headers: try await app.bearer("pupil2")) { res in
+                #expect(res.decoded(SubmitResult.self)?.score == 0)
+            }
+            // A mark the teacher gave by hand stays through a later correction.
+            try await send(app, .PUT, "api/v1/attempts/\(a2)/grades/1", teacher, ["points": 0.5, "comment": "Cách làm đúng"]) { res in
+                #expect(res.decoded(GradedAnswer.self)?.attemptScore == 0.5)
+            }
+            try await send(app, .PUT, "api/v1/items/\(ids[0])", teacher, Self.sum(rightIs: "5")) { res in #expect(res.status == .ok) }
+            try await send(app, .POST, "api/v1/exams/\(examID)/regrade", teacher, ["itemId": ids[0].uuidString]) { res in
+                #expect(res.decoded(RegradeReport.self)?.answers == 1)
+            }
+            try await app.testing().test(.GET, "api/v1/attempts/\(a2)/result", headers: try await app.bearer("pupil2")) { res in
+                #expect(res.decoded(SubmitResult.self)?.score == 0.5)
+            }
+            // Every mark and correction is in the audit log with what it replaced.
+            let grades = try await AuditEvent.query(on: app.db).filter(\.$action == "attempt.grade").count()
+            let regrades = try await AuditEvent.query(on: app.db).filter(\.$action == "exam.regrade").all()
+            #expect(grades == 3 && regrades.count == 2)
+        }
+    }
+
+    @Test func anAttemptHandedInAfterACorrectionIsGradedWithTheCorrectedKey() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let teacher = try await app.bearer("teacher1")
+            let bank = try await app.createBank(teacher)
+            var item: UUID?
+            try await send(app, .POST, "api/v1/question-banks/\(bank.id)/items", teacher, Self.sum(rightIs: "5")) { res in item = res.decoded(ItemDTO.self)?.id }
+            let iso = ISO8601DateFormatter()
+            var exam: ExamDTO?
+            try await app.postJSON("api/v1/exams", teacher, ["bankId": bank.id.uuidString, "title": "T", "orgId": w.schoolA.id.uuidString,
+                                                             "opensAt": iso.string(from: Date().addingTimeInterval(-60)),
+                                                             "closesAt": iso.string(from: Date().addingTimeInterval(3600)), "durationMinutes": 45,
+                                                             "itemIds": [try #require(item).uuidString]]) { res in exam = res.decoded(ExamDTO.self) }
+            let examID = try #require(exam).id
+            let pupil = try await app.bearer("pupil1")
+            var a: AttemptDTO?
+            try await app.postJSON("api/v1/exams/\(examID)/attempts", pupil) { res in a = res.decoded(AttemptDTO.self) }
+            let attempt = try #require(a)
+            // The paper (with the old key) is in this process's cache from the start.
+            try await send(app, .PUT, "api/v1/items/\(try #require(item))", teacher, Self.sum(rightIs: "4")) { res in #expect(res.status == .ok) }
+            try await send(app, .POST, "api/v1/exams/\(examID)/regrade", teacher, ["itemId": try #require(item).uuidString]) { res in
+                #expect(res.decoded(RegradeReport.self)?.answers == 0)
+            }
+            let index = try #require(attempt.questions.first?.choices?.firstIndex { $0.text == "4" })
+            try await send(app, .PUT, "api/v1/attempts/\(attempt.id)/answers/1", pupil, ["seq": 1, "response": ["choices": [index]]]) { res in
+                #expect(res.status == .ok)
+            }
+            try await app.postJSON("api/v1/attempts/\(attempt.id)/submit", pupil) { res in
+                #expect(res.decoded(SubmitResult.self)?.score == 1)
+            }
+        }
+    }
+}
