@@ -79,6 +79,8 @@ func routes(_ app: Application) throws {
         api.get("exams", ":id", "grading", use: a.gradingQueue)
         api.put("attempts", ":id", "grades", ":slot", use: a.gradeAnswer)
         api.post("exams", ":id", "regrade", use: a.regrade)
+        api.get("exams", ":id", "analysis", use: a.examAnalysis)
+        api.post("question-banks", ":id", "calibrate", use: a.calibrateBank)
     }
     // API: library
     do {

@@ -178,4 +178,75 @@ struct GradingTests {
             }
         }
     }
+
+    @Test func theOwnerSeesItemAnalysisAndCalibratesTheBank() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let (exam, teacher) = try await ExamAttemptTests().makeExam(app, w, [:])
+            // Three questions (single choice, short answer, number); pupil 1 gets all right, pupil 2 only the number.
+            for (user, right) in [("pupil1", true), ("pupil2", false)] {
+                let h = try await app.bearer(user)
+                var a: AttemptDTO?
+                try await app.postJSON("api/v1/exams/\(exam.id)/attempts", h) { res in a = res.decoded(AttemptDTO.self) }
+                let attempt = try #require(a)
+                let pick = right ? "x = 2 hoặc x = 3" : "Vô nghiệm"
+                let index = try ExamAttemptTests().shown(attempt, slot: 1, pick)
+                try await send(app, .PUT, "api/v1/attempts/\(attempt.id)/answers/1", h, ["seq": 1, "response": ["choices": [index]]]) { _ in }
+                try await send(app, .PUT, "api/v1/attempts/\(attempt.id)/answers/2", h, ["seq": 1, "response": ["text": right ? "b² − 4ac" : "?"]]) { _ in }
+                try await send(app, .PUT, "api/v1/attempts/\(attempt.id)/answers/3", h, ["seq": 1, "response": ["text": "2"]]) { _ in }
+                try await app.postJSON("api/v1/attempts/\(attempt.id)/submit", h) { res in
+                    #expect(res.decoded(SubmitResult.self)?.score == (right ? 3 : 1))
+                }
+            }
+            try await app.testing().test(.GET, "api/v1/exams/\(exam.id)/analysis", headers: teacher, afterResponse: { res in
+                #expect(res.status == .ok, "\(res.body.string)")
+                let a = try #require(res.decoded(ExamAnalysis.self))
+                #expect(a.attempts == 2 && a.mean == 2 && a.median == 2 && a.lowest == 1 && a.highest == 3 && a.standardDeviation == 1)
+                #expect(a.items.map(\.facility) == [0.5, 0.5, 1])
+                #expect(a.items.first?.discrimination == nil, "two pupils: the rest of the test does not vary enough to correlate")
+                #expect(a.histogram.reduce(0, +) == 2 && a.histogram[3] == 1 && a.histogram[9] == 1)
+                let choices = try #require(a.items.first?.choices)
+                #expect(choices.map(\.count) == [1, 0, 1] && choices.map(\.keyed) == [true, false, false])
+                #expect(choices.first?.meanScore == 3 && choices.last?.meanScore == 1)
+                // Every mark is all or nothing, so alpha is reported as KR-20 too.
+                #expect(a.kr20 != nil && a.kr20 == a.alpha)
+            })
+            for other in ["teacher2", "pupil1"] {
+                try await app.testing().test(.GET, "api/v1/exams/\(exam.id)/analysis", headers: try await app.bearer(other)) { res in
+                    #expect(res.status == .notFound)
+                }
+            }
+            // Calibration from many answers: 80 earlier attempts written straight into the marks table.
+            var bankID: UUID?
+            try await app.testing().test(.GET, "api/v1/question-banks", headers: teacher) { res in bankID = res.decoded([BankDTO].self)?.first?.id }
+            let bank = try #require(bankID)
+            var itemIDs: [UUID] = []
+            try await app.testing().test(.GET, "api/v1/question-banks/\(bank)/items", headers: teacher) { res in
+                itemIDs = res.decoded(ListPage<ItemSummaryDTO>.self)?.items.map(\.id) ?? []
+            }
+            let sql = app.db as! any SQLDatabase
+            for p in 0..<80 {
+                let attempt = UUID()
+                for (j, item) in itemIDs.enumerated() {
+                    // Right for 7, 5 and 3 pupils in 10 on items 1, 2, 3: later items are harder.
+                    let right = (p * 7 + j * 3) % 10 >= 3 + 2 * j
+                    try await sql.raw("""
+                        INSERT INTO attempt_scores (attempt_id, slot, item_id, version, points, max_points)
+                        VALUES (\(bind: attempt), \(bind: j + 1), \(bind: item), 1, \(bind: right ? 1.0 : 0.0), 1)
+                        """).run()
+                }
+            }
+            try await app.postJSON("api/v1/question-banks/\(bank)/calibrate", teacher) { res in
+                #expect(res.status == .ok, "\(res.body.string)")
+                let r = try #require(res.decoded(CalibrationReport.self))
+                #expect(r.persons == 82 && r.converged)
+                let b = r.items.map { $0.estimate?.difficulty }
+                #expect(b.allSatisfy { $0 != nil } && b[0]! < b[1]! && b[1]! < b[2]!, "\(b)")
+            }
+            try await app.postJSON("api/v1/question-banks/\(bank)/calibrate", try await app.bearer("teacher2")) { res in #expect(res.status == .notFound) }
+            try await app.testing().test(.GET, "api/v1/exams/\(exam.id)/analysis", headers: teacher) { res in
+                #expect(res.decoded(ExamAnalysis.self)?.items.allSatisfy { $0.raschDifficulty != nil } == true)
+            }
+        }
+    }
 }

@@ -125,6 +125,16 @@ struct AssessmentAPI {
         return JSON(try await req.assessment.regrade(try req.uuid("id"), itemID: try req.decodeJSON(RegradeBody.self).itemId, actor: actor))
     }
 
+    /// `GET /api/v1/exams/{id}/analysis`
+    @Sendable func examAnalysis(req: Request) async throws -> JSON<ExamAnalysis> {
+        JSON(try await req.assessment.examAnalysis(try req.uuid("id"), actor: try req.requireActor()))
+    }
+
+    /// `POST /api/v1/question-banks/{id}/calibrate`
+    @Sendable func calibrateBank(req: Request) async throws -> JSON<CalibrationReport> {
+        JSON(try await req.assessment.calibrateBank(try req.uuid("id"), actor: try req.requireActor()))
+    }
+
     /// `GET /api/v1/attempts/{id}/result`
     @Sendable func attemptResult(req: Request) async throws -> JSON<SubmitResult> {
         JSON(try await req.assessment.attemptResult(try req.uuid("id"), actor: try req.requireActor()))

@@ -46,7 +46,7 @@ struct CreateQuestionBanks: AsyncMigration {
 }
 
 public enum AssessmentMigrations {
-    public static var all: [any Migration] { [CreateQuestionBanks(), CreateExams(), AddOpenAttemptIndex(), AddExamSettings(), AddExamMatrix(), AddAttemptScores()] }
+    public static var all: [any Migration] { [CreateQuestionBanks(), CreateExams(), AddOpenAttemptIndex(), AddExamSettings(), AddExamMatrix(), AddAttemptScores(), AddRaschColumns()] }
 }
 
 struct CreateExams: AsyncMigration {
@@ -185,5 +185,24 @@ struct AddAttemptScores: AsyncMigration {
         let sql = database as! any SQLDatabase
         try await sql.raw("DROP TABLE attempt_scores").run()
         try await database.schema(Exam.schema).deleteField("paper_rev").update()
+    }
+}
+
+/// Rasch calibration kept on each item: difficulty (logits), its standard error, how many
+/// responses it rests on, and when it was made.
+struct AddRaschColumns: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        let pg = Dialect.of(sql) == .postgres
+        let (real, time) = pg ? ("DOUBLE PRECISION", "TIMESTAMPTZ") : ("REAL", "REAL")
+        for column in ["rasch_difficulty \(real)", "rasch_se \(real)", "rasch_n INTEGER", "rasch_at \(time)"] {
+            try await sql.raw("ALTER TABLE items ADD COLUMN \(unsafeRaw: column)").run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        for column in ["rasch_difficulty", "rasch_se", "rasch_n", "rasch_at"] {
+            try await database.schema(Item.schema).deleteField(.string(column)).update()
+        }
     }
 }
