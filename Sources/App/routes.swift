@@ -159,10 +159,16 @@ func routes(_ app: Application) throws {
         pages.on(.POST, "assessment", "banks", ":id", "import", body: .collect(maxSize: "2mb"), use: ap.importFile)
         // The same download as the API's, for the page session (the API takes bearer tokens).
         pages.get("assessment", "banks", ":id", "export", use: AssessmentAPI().exportItems)
+        pages.post("assessment", "banks", ":id", "calibrate", use: ap.calibrate)
         let ex = ExamPages()
         pages.get("exams", use: ex.list)
         pages.post("exams", ":id", "start", use: ex.start)
         pages.post("exams", ":id", "release", use: ex.release)
+        let owner = ExamOwnerPages()
+        pages.get("exams", ":id", "grading", use: owner.grading)
+        pages.post("exams", ":id", "grading", ":attempt", ":slot", use: owner.grade)
+        pages.post("exams", ":id", "regrade", use: owner.regrade)
+        pages.get("exams", ":id", "analysis", use: owner.analysis)
         pages.get("attempts", ":id", use: ex.attempt)
         // exam.js saves through the API's own handler, with the page session and CSRF header.
         pages.post("attempts", ":id", "answers", ":slot", use: AssessmentAPI().saveAnswer)

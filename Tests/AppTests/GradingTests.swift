@@ -249,4 +249,78 @@ struct GradingTests {
             }
         }
     }
+
+    @Test func theOwnerGradesCorrectsAndReadsTheAnalysisThroughThePages() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let teacher = try await app.bearer("teacher1")
+            let bank = try await app.createBank(teacher)
+            var ids: [UUID] = []
+            for item in [Self.sum(rightIs: "5"), Self.essay()] {
+                try await send(app, .POST, "api/v1/question-banks/\(bank.id)/items", teacher, item) { res in ids.append(try #require(res.decoded(ItemDTO.self)).id) }
+            }
+            let iso = ISO8601DateFormatter()
+            var exam: ExamDTO?
+            try await app.postJSON("api/v1/exams", teacher, ["bankId": bank.id.uuidString, "title": "Giữa kì I", "orgId": w.schoolA.id.uuidString,
+                                                             "opensAt": iso.string(from: Date().addingTimeInterval(-60)),
+                                                             "closesAt": iso.string(from: Date().addingTimeInterval(3600)), "durationMinutes": 45,
+                                                             "itemIds": ids.map(\.uuidString)]) { res in exam = res.decoded(ExamDTO.self) }
+            let examID = try #require(exam).id
+            let pupil = try await app.bearer("pupil1")
+            var a: AttemptDTO?
+            try await app.postJSON("api/v1/exams/\(examID)/attempts", pupil) { res in a = res.decoded(AttemptDTO.self) }
+            let attempt = try #require(a).id
+            try await send(app, .PUT, "api/v1/attempts/\(attempt)/answers/2", pupil, ["seq": 1, "response": ["text": "Hoa mai nở vàng."]]) { _ in }
+            try await app.postJSON("api/v1/attempts/\(attempt)/submit", pupil) { _ in }
+
+            let page = try await PageTests().signIn(app, "teacher1", lang: "vi")
+            let (form, token) = PageTests().form(page)
+            try await app.testing().test(.GET, "exams?lang=vi", headers: page) { res in
+                #expect(res.body.string.contains("/exams/\(examID.uuidString.lowercased())/grading"))
+            }
+            try await app.testing().test(.GET, "exams/\(examID)/grading?lang=vi", headers: page) { res in
+                #expect(res.status == .ok)
+                let body = res.body.string
+                #expect(body.contains("Bài 1 · câu 2") && body.contains("Hoa mai nở vàng.") && body.contains("Chính tả") && body.contains("1 câu chờ chấm"))
+            }
+            let path = "exams/\(examID)/grading/\(attempt)/2"
+            try await app.testing().test(.POST, path, headers: form, body: ByteBuffer(string: "_csrf=\(token)&rubric_0=1&rubric_1=7")) { res in
+                #expect(res.status == .unprocessableEntity)
+                #expect(res.body.string.contains("Hãy chọn một mức cho mỗi tiêu chí"))
+            }
+            try await app.testing().test(.POST, path, headers: form, body: ByteBuffer(string: "_csrf=\(token)&rubric_0=1&rubric_1=2&comment=T%E1%BB%91t")) { res in
+                #expect(res.status == .seeOther)
+            }
+            try await app.testing().test(.GET, "exams/\(examID)/grading?lang=vi", headers: page) { res in
+                #expect(res.body.string.contains("Đã chấm: 1/1") && res.body.string.contains("0 câu chờ chấm"))
+            }
+            // The key of question 1 is corrected in the bank; the page offers the correction.
+            try await send(app, .PUT, "api/v1/items/\(ids[0])", teacher, Self.sum(rightIs: "4")) { res in #expect(res.status == .ok) }
+            try await app.testing().test(.GET, "exams/\(examID)/grading?lang=vi", headers: page) { res in
+                #expect(res.body.string.contains("Cộng: phiên bản 1 → 2"))
+            }
+            try await app.testing().test(.POST, "exams/\(examID)/regrade", headers: form, body: ByteBuffer(string: "_csrf=\(token)&itemId=\(ids[0])")) { res in
+                #expect(res.status == .seeOther && (res.headers.first(name: .location) ?? "").contains("regraded="))
+            }
+            try await app.testing().test(.POST, "exams/\(examID)/regrade", headers: form, body: ByteBuffer(string: "_csrf=\(token)&itemId=nope")) { res in
+                #expect(res.status == .unprocessableEntity)
+            }
+            try await app.testing().test(.GET, "exams/\(examID)/analysis?lang=vi", headers: page) { res in
+                #expect(res.status == .ok)
+                #expect(res.body.string.contains("Phân tích câu hỏi") && res.body.string.contains("Độ dễ (p)") && res.body.string.contains("Phổ điểm"))
+            }
+            let other = try await PageTests().signIn(app, "teacher2")
+            for p in ["grading", "analysis"] {
+                try await app.testing().test(.GET, "exams/\(examID)/\(p)", headers: other) { res in #expect(res.status == .notFound) }
+            }
+            // The pupil sees the comment with the question's mark.
+            try await app.testing().test(.GET, "attempts/\(attempt)/result?lang=vi", headers: try await PageTests().signIn(app, "pupil1", lang: "vi")) { res in
+                #expect(res.body.string.contains("Tốt") && res.body.string.contains("1/1"))
+            }
+            // The bank's calibration button answers with what it did (too few answers here).
+            try await app.testing().test(.POST, "assessment/banks/\(bank.id)/calibrate?lang=vi", headers: form, body: ByteBuffer(string: "_csrf=\(token)")) { res in
+                #expect(res.status == .ok && res.body.string.contains("Đã hiệu chỉnh 0/2 câu từ 1 bài làm"))
+            }
+        }
+    }
 }

@@ -107,6 +107,14 @@ struct AssessmentPages {
         }
     }
 
+    /// `POST /assessment/banks/{id}/calibrate`: Rasch difficulties from the answers so far.
+    @Sendable func calibrate(req: Request) async throws -> Response {
+        let r = try await req.assessment.calibrateBank(try req.uuid("id"), actor: try req.requireActor())
+        let done = r.items.filter { $0.estimate != nil }.count
+        return try await renderBank(req, report: BankPage.Report(summary: req.t("calibrate.done", [String(done), String(r.items.count), String(r.persons)]),
+                                                                 duplicates: nil, problems: []), errors: FormErrors())
+    }
+
     static func describe(_ line: Int?, _ item: String?, _ message: String, _ req: Request) -> String {
         var place: [String] = []
         if let line { place.append(req.t("assessment.at-line", [String(line)])) }

@@ -16,6 +16,7 @@ struct ExamsPage: Encodable, Sendable {
         var needsCode: Bool
         var ownerCode: String?
         var canRelease: Bool
+        var owned: Bool
     }
 }
 
@@ -44,6 +45,8 @@ struct AttemptPage: Encodable, Sendable {
 struct ResultPage: Encodable, Sendable {
     var base: PageBase
     var summary: String
+    var questions: [Line]
+    struct Line: Encodable, Sendable { var label: String; var marks: String; var comment: String? }
 }
 
 /// A pupil's exams: the list with a start form (and the room's code when one is needed),
@@ -64,7 +67,7 @@ struct ExamPages {
                           facts: req.t("exam.facts", [String(e.questions), String(e.durationMinutes), req.t("exam.purpose.\(e.purpose)")]),
                           canStart: now >= e.opensAt && now < e.closesAt && !e.owned && actor.grants.contains { $0.role == .pupil },
                           needsCode: e.needsAccessCode, ownerCode: e.accessCode,
-                          canRelease: e.owned && e.results == "manual" && !e.resultsReleased)
+                          canRelease: e.owned && e.results == "manual" && !e.resultsReleased, owned: e.owned)
         }
         return try await req.page("exams", ExamsPage(base: await PageBase.make(req, title: req.t("exam.mine")), exams: rows, errors: errors), status: status)
     }
@@ -175,7 +178,13 @@ struct ExamPages {
         } else {
             summary = req.t("exam.results-later")
         }
-        return try await req.page("attempt-result", ResultPage(base: await PageBase.make(req, title: req.t("exam.handed-in")), summary: summary))
+        let lines = (r.questions ?? []).map { q in
+            ResultPage.Line(label: req.t("exam.question-n", [String(q.slot)]),
+                            marks: q.points.map { req.t("grade.marks", [Self.number($0), Self.number(q.maxPoints)]) } ?? req.t("grade.waiting-one"),
+                            comment: q.comment)
+        }
+        return try await req.page("attempt-result", ResultPage(base: await PageBase.make(req, title: req.t("exam.handed-in")), summary: summary,
+                                                               questions: lines))
     }
 
     /// `POST /exams/{id}/release`: the owner's button on the list.

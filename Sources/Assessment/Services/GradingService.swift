@@ -57,6 +57,14 @@ public struct RegradeReport: Sendable, Codable, Equatable {
     public var pointsAfter: Double
 }
 
+/// A question of an exam whose item was edited in the bank since.
+public struct CorrectableItem: Sendable, Codable, Equatable {
+    public var itemId: UUID
+    public var name: String
+    public var examVersion: Int
+    public var bankVersion: Int
+}
+
 /// One question of a handed-in attempt, as its pupil sees it once results are released.
 public struct QuestionResult: Sendable, Codable, Equatable {
     public var slot: Int
@@ -72,6 +80,13 @@ extension AssessmentService {
             throw DomainError.notFound(entity: "exam")
         }
         return exam
+    }
+
+    /// The owner's view of one exam (the grading and analysis pages' headings).
+    public func exam(_ examID: UUID, actor: Actor) async throws -> ExamDTO {
+        let e = try await ownedExam(examID, actor: actor)
+        let count = try await ExamSlot.query(on: db).filter(\.$examID == examID).count()
+        return examDTO(e, questions: count, actor: actor)
     }
 
     /// `GET /api/v1/exams/{id}/grading`: the essays of handed-in attempts, ungraded first.
@@ -241,6 +256,19 @@ extension AssessmentService {
         ctx.papers.remove(examID.uuidString)
         return RegradeReport(itemId: itemID, fromVersion: slotVersion, toVersion: current, answers: work.count, attemptsChanged: changed.count,
                              pointsBefore: before, pointsAfter: after)
+    }
+
+    /// The exam's questions whose item has a newer version in the bank than the exam uses:
+    /// the corrections a teacher may apply with `regrade`.
+    public func correctableItems(_ examID: UUID, actor: Actor) async throws -> [CorrectableItem] {
+        _ = try await ownedExam(examID, actor: actor)
+        return try await db.sql.raw("""
+            SELECT DISTINCT s.item_id, s.version, i.current_version, i.name FROM exam_slots s JOIN items i ON i.id = s.item_id
+            WHERE s.exam_id = \(bind: examID) AND i.current_version > s.version ORDER BY i.name
+            """).all().map {
+            CorrectableItem(itemId: try $0.decode(column: "item_id", as: UUID.self), name: try $0.decode(column: "name", as: String.self),
+                            examVersion: try $0.decode(column: "version", as: Int.self), bankVersion: try $0.decode(column: "current_version", as: Int.self))
+        }
     }
 
     /// What a pupil's saved answer refers to: the type and how many of each part.
