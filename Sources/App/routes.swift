@@ -81,6 +81,14 @@ func routes(_ app: Application) throws {
         api.post("exams", ":id", "regrade", use: a.regrade)
         api.get("exams", ":id", "analysis", use: a.examAnalysis)
         api.post("question-banks", ":id", "calibrate", use: a.calibrateBank)
+        api.get("question-banks", "shared", use: a.sharedBanks)
+        api.get("question-banks", "reviews", use: a.bankReviews)
+        api.post("question-banks", ":id", "submit", use: a.submitBank)
+        api.post("question-banks", ":id", "claim", use: a.claimBank)
+        api.post("question-banks", ":id", "request-changes", use: a.requestBankChanges)
+        api.post("question-banks", ":id", "approve", use: a.approveBank)
+        api.post("question-banks", ":id", "withdraw", use: a.withdrawBank)
+        api.get("question-banks", ":id", "history", use: a.bankHistory)
     }
     // API: library
     do {
@@ -160,6 +168,9 @@ func routes(_ app: Application) throws {
         // The same download as the API's, for the page session (the API takes bearer tokens).
         pages.get("assessment", "banks", ":id", "export", use: AssessmentAPI().exportItems)
         pages.post("assessment", "banks", ":id", "calibrate", use: ap.calibrate)
+        pages.post("assessment", "banks", ":id", "submit", use: ap.submit)
+        pages.post("assessment", "banks", ":id", "review", use: ap.review)
+        pages.post("assessment", "banks", ":id", "withdraw", use: ap.withdraw)
         let ex = ExamPages()
         pages.get("exams", use: ex.list)
         pages.post("exams", ":id", "start", use: ex.start)

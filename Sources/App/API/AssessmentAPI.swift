@@ -2,8 +2,10 @@ import Foundation
 import Vapor
 import Platform
 import Assessment
+import Directory
+import Library
 
-struct NewBankRequest: Decodable { var name: String }
+struct NewBankRequest: Decodable { var name: String; var orgId: UUID? }
 
 /// Question banks over JSON, and item files in and out.
 struct AssessmentAPI {
@@ -11,7 +13,66 @@ struct AssessmentAPI {
     @Sendable func createBank(req: Request) async throws -> JSON<BankDTO> {
         let actor = try req.requireActor()
         let body = try req.decodeJSON(NewBankRequest.self)
-        return JSON(try await req.assessment.createBank(name: body.name, actor: actor), status: .created)
+        let org = try await body.orgId.asyncMap { try await Self.orgRef($0, req: req, actor: actor) }
+        return JSON(try await req.assessment.createBank(name: body.name, org: org, actor: actor), status: .created)
+    }
+
+    /// An organisation as the Assessment area needs it: its path and the level a bank can
+    /// be published at there (the Library's levels).
+    static func orgRef(_ id: UUID, req: Request, actor: Actor) async throws -> OrgRef {
+        let org: OrgDTO
+        do { org = try await req.directory.organisation(id, actor: actor) } catch let e as DomainError where e.status == 404 || e.status == 403 {
+            throw DomainError.invalid(field: "orgId", reason: "validation.uuid")
+        }
+        return OrgRef(id: org.id, path: org.path, level: OrgKind(rawValue: org.kind).flatMap(PublishLevel.init(kind:))?.rawValue)
+    }
+
+    /// `GET /api/v1/question-banks/shared`: banks published for the caller's scopes.
+    @Sendable func sharedBanks(req: Request) async throws -> JSON<[BankDTO]> {
+        JSON(try await req.assessment.sharedBanks(actor: try req.requireActor()))
+    }
+
+    /// `GET /api/v1/question-banks/reviews`: banks waiting for the caller's review.
+    @Sendable func bankReviews(req: Request) async throws -> JSON<[BankDTO]> {
+        JSON(try await req.assessment.bankReviewQueue(actor: try req.requireActor()))
+    }
+
+    struct SubmitBankBody: Decodable { var scopeOrgId: UUID; var comment: String? }
+    struct CommentBody: Decodable { var comment: String? }
+
+    @Sendable func submitBank(req: Request) async throws -> JSON<BankDTO> {
+        let actor = try req.requireActor()
+        let body = try req.decodeJSON(SubmitBankBody.self)
+        let scope: OrgRef
+        do { scope = try await Self.orgRef(body.scopeOrgId, req: req, actor: actor) } catch let e as DomainError where e.status == 422 {
+            throw DomainError.invalid(field: "scopeOrgId", reason: "validation.uuid")
+        }
+        return JSON(try await req.assessment.submitBank(try req.uuid("id"), scope: scope, comment: body.comment, actor: actor))
+    }
+
+    @Sendable func claimBank(req: Request) async throws -> JSON<BankDTO> {
+        JSON(try await req.assessment.claimBank(try req.uuid("id"), actor: try req.requireActor()))
+    }
+
+    @Sendable func requestBankChanges(req: Request) async throws -> JSON<BankDTO> {
+        let actor = try req.requireActor()
+        return JSON(try await req.assessment.requestBankChanges(try req.uuid("id"), comment: try req.decodeJSON(CommentBody.self).comment ?? "", actor: actor))
+    }
+
+    @Sendable func approveBank(req: Request) async throws -> JSON<BankDTO> {
+        let actor = try req.requireActor()
+        let comment = req.body.data == nil ? nil : try req.decodeJSON(CommentBody.self).comment
+        return JSON(try await req.assessment.approveBank(try req.uuid("id"), comment: comment, actor: actor))
+    }
+
+    @Sendable func withdrawBank(req: Request) async throws -> JSON<BankDTO> {
+        let actor = try req.requireActor()
+        let reason = req.body.data == nil ? nil : try req.decodeJSON(CommentBody.self).comment
+        return JSON(try await req.assessment.withdrawBank(try req.uuid("id"), reason: reason, actor: actor))
+    }
+
+    @Sendable func bankHistory(req: Request) async throws -> JSON<[BankReviewDTO]> {
+        JSON(try await req.assessment.bankHistory(try req.uuid("id"), actor: try req.requireActor()))
     }
 
     @Sendable func banks(req: Request) async throws -> JSON<[BankDTO]> {

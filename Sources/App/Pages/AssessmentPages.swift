@@ -2,13 +2,17 @@ import Foundation
 import Vapor
 import Platform
 import Assessment
+import Library
 
 struct BanksPage: Encodable, Sendable {
     var base: PageBase
     var banks: [Row]
+    var shared: [Row]
+    var reviews: [Row]
+    var owners: [SelectOption]
     var errors: FormErrors
     var name: String
-    struct Row: Encodable, Sendable { var href: String; var name: String; var count: String }
+    struct Row: Encodable, Sendable { var href: String; var name: String; var count: String; var status: String }
 }
 
 struct BankPage: Encodable, Sendable {
@@ -21,6 +25,13 @@ struct BankPage: Encodable, Sendable {
     var errors: FormErrors
     var exports: [Link]
     var action: String
+    var status: String
+    var canEdit: Bool
+    var canReview: Bool
+    var canWithdraw: Bool
+    var scopes: [SelectOption]
+    var history: [HistoryRow]
+    struct HistoryRow: Encodable, Sendable { var action: String; var who: String; var when: String; var comment: String }
     struct Item: Encodable, Sendable { var name: String; var type: String; var category: String }
     struct Link: Encodable, Sendable { var href: String; var label: String }
     struct Report: Encodable, Sendable { var summary: String; var duplicates: String?; var problems: [String] }
@@ -36,18 +47,30 @@ struct AssessmentPages {
     func renderBanks(_ req: Request, errors: FormErrors, name: String, status: HTTPStatus = .ok) async throws -> Response {
         let actor = try req.requireActor()
         guard actor.grants.contains(where: { $0.capabilities.contains(.authorAssessments) }) else { throw DomainError.forbidden() }
-        let rows = try await req.assessment.myBanks(actor: actor).map {
-            BanksPage.Row(href: "/assessment/banks/\($0.id)", name: $0.name, count: req.t("assessment.items-count", [String($0.itemCount)]))
+        func row(_ b: BankDTO) -> BanksPage.Row {
+            BanksPage.Row(href: "/assessment/banks/\(b.id)", name: b.name, count: req.t("assessment.items-count", [String(b.itemCount)]),
+                          status: b.orgId == nil && b.status == "draft" ? "" : req.t("library.status.\(b.status)"))
         }
-        return try await req.page("assessment-banks", BanksPage(base: await PageBase.make(req, title: req.t("assessment.banks")),
-                                                                 banks: rows, errors: errors, name: name), status: status)
+        // Who may own a new bank: the teacher, or an organisation where they author (not a class).
+        var seen = Set<UUID>()
+        let orgs = actor.grants.filter { $0.capabilities.contains(.authorAssessments) && $0.orgKind != .class && seen.insert($0.orgID).inserted }
+        let owners = [SelectOption(value: "", label: req.t("bank.owner-me"), selected: true)]
+            + orgs.map { SelectOption(value: $0.orgID.uuidString, label: $0.orgName.pick(req.locale), selected: false) }
+        let page = BanksPage(base: await PageBase.make(req, title: req.t("assessment.banks")),
+                             banks: try await req.assessment.myBanks(actor: actor).map(row),
+                             shared: try await req.assessment.sharedBanks(actor: actor).map(row),
+                             reviews: try await req.assessment.bankReviewQueue(actor: actor).map(row),
+                             owners: owners, errors: errors, name: name)
+        return try await req.page("assessment-banks", page, status: status)
     }
 
     @Sendable func createBank(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let name = req.field("name") ?? ""
+        let owner = req.field("owner").flatMap(UUID.init(uuidString:))
         return try await req.submitForm({
-            "/assessment/banks/\(try await req.assessment.createBank(name: name, actor: actor).id)"
+            let org = try await owner.asyncMap { try await AssessmentAPI.orgRef($0, req: req, actor: actor) }
+            return "/assessment/banks/\(try await req.assessment.createBank(name: name, org: org, actor: actor).id)"
         }, orShow: { errors, status in try await renderBanks(req, errors: errors, name: name, status: status) })
     }
 
@@ -61,6 +84,22 @@ struct AssessmentPages {
         let bank = try await req.assessment.bank(id, actor: actor)
         let page = try await req.assessment.items(id, actor: actor, limit: 100, cursor: req.query[String.self, at: "cursor"])
         let formats: [(String, String)] = [("gift", "GIFT"), ("moodlexml", "Moodle XML"), ("aiken", "Aiken"), ("qti3", "QTI 3.0")]
+        var scopes: [SelectOption] = []
+        if bank.canEdit, ["draft", "changesRequested", "published", "withdrawn"].contains(bank.status) {
+            // Where it may be published: its organisation (or the teacher's) and everything above.
+            let home = bank.orgId.map { [$0] } ?? actor.grants.filter { $0.capabilities.contains(.authorAssessments) && $0.orgKind != .class }.map(\.orgID)
+            var seen = Set<UUID>()
+            for org in home {
+                let chain = (try? await req.directory.ancestors(of: org, actor: actor)) ?? []
+                for o in chain.reversed() where seen.insert(o.id).inserted && OrgKind(rawValue: o.kind).flatMap(PublishLevel.init(kind:)) != nil {
+                    scopes.append(SelectOption(value: o.id.uuidString, label: "\(o.displayName) (\(req.t("org.kind.\(o.kind)")))", selected: false))
+                }
+            }
+        }
+        let format = ExamPages.format(req)
+        let history = (try? await req.assessment.bankHistory(id, actor: actor))?.reversed().map {
+            BankPage.HistoryRow(action: req.t("library.action.\($0.action)"), who: $0.actorName, when: format.dateTime($0.at), comment: $0.comment ?? "")
+        } ?? []
         let view = BankPage(
             base: await PageBase.make(req, title: bank.name), bank: bank,
             items: page.items.map { .init(name: $0.name, type: req.t("assessment.type.\($0.type)"), category: $0.category) },
@@ -68,8 +107,51 @@ struct AssessmentPages {
             formats: formats.map { SelectOption(value: $0.0, label: $0.1, selected: $0.0 == (req.field("format") ?? "gift")) },
             report: report, errors: errors,
             exports: formats.map { .init(href: "/assessment/banks/\(id)/export?format=\($0.0)", label: $0.1) },
-            action: "/assessment/banks/\(id)/import")
+            action: "/assessment/banks/\(id)/import",
+            status: req.t("library.status.\(bank.status)") + (bank.scopeLevel.map { " · " + req.t("bank.scope.\($0)") } ?? ""),
+            canEdit: bank.canEdit, canReview: bank.canReview && ["submitted", "inReview"].contains(bank.status),
+            canWithdraw: (bank.canEdit || bank.canReview) && ["submitted", "inReview", "changesRequested", "published"].contains(bank.status),
+            scopes: scopes, history: history)
         return try await req.page("assessment-bank", view, status: status)
+    }
+
+    /// `POST /assessment/banks/{id}/submit`: for review at a scope.
+    @Sendable func submit(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = try req.uuid("id")
+        return try await req.submitForm({
+            guard let scopeID = req.field("scope").flatMap(UUID.init(uuidString:)) else {
+                throw DomainError.invalid(field: "scope", reason: "validation.required")
+            }
+            _ = try await req.assessment.submitBank(id, scope: try await AssessmentAPI.orgRef(scopeID, req: req, actor: actor),
+                                                    comment: req.field("comment"), actor: actor)
+            return "/assessment/banks/\(id)"
+        }, orShow: { errors, status in try await renderBank(req, report: nil, errors: errors, status: status) })
+    }
+
+    /// `POST /assessment/banks/{id}/review`: a curator's claim, approval or request for changes.
+    @Sendable func review(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = try req.uuid("id")
+        let comment = req.field("comment")
+        return try await req.submitForm({
+            switch req.field("decision") {
+            case "claim": _ = try await req.assessment.claimBank(id, actor: actor)
+            case "approve": _ = try await req.assessment.approveBank(id, comment: comment, actor: actor)
+            case "changes": _ = try await req.assessment.requestBankChanges(id, comment: comment ?? "", actor: actor)
+            default: throw DomainError.invalid(field: "decision", reason: "validation.required")
+            }
+            return "/assessment/banks/\(id)"
+        }, orShow: { errors, status in try await renderBank(req, report: nil, errors: errors, status: status) })
+    }
+
+    @Sendable func withdraw(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = try req.uuid("id")
+        return try await req.submitForm({
+            _ = try await req.assessment.withdrawBank(id, reason: req.field("comment"), actor: actor)
+            return "/assessment/banks/\(id)"
+        }, orShow: { errors, status in try await renderBank(req, report: nil, errors: errors, status: status) })
     }
 
     struct ImportForm: Content {

@@ -46,7 +46,7 @@ struct CreateQuestionBanks: AsyncMigration {
 }
 
 public enum AssessmentMigrations {
-    public static var all: [any Migration] { [CreateQuestionBanks(), CreateExams(), AddOpenAttemptIndex(), AddExamSettings(), AddExamMatrix(), AddAttemptScores(), AddRaschColumns()] }
+    public static var all: [any Migration] { [CreateQuestionBanks(), CreateExams(), AddOpenAttemptIndex(), AddExamSettings(), AddExamMatrix(), AddAttemptScores(), AddRaschColumns(), AddBankSharing()] }
 }
 
 struct CreateExams: AsyncMigration {
@@ -203,6 +203,38 @@ struct AddRaschColumns: AsyncMigration {
     func revert(on database: any Database) async throws {
         for column in ["rasch_difficulty", "rasch_se", "rasch_n", "rasch_at"] {
             try await database.schema(Item.schema).deleteField(.string(column)).update()
+        }
+    }
+}
+
+/// Banks owned by an organisation (school, district, province, nation) and published for a
+/// scope after review, like the Library's resources; the review history.
+struct AddBankSharing: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        let pg = Dialect.of(sql) == .postgres
+        let (uuid, time) = pg ? ("UUID", "TIMESTAMPTZ") : ("BLOB", "REAL")
+        for column in ["org_id \(uuid)", "org_path TEXT", "status TEXT NOT NULL DEFAULT 'draft'", "scope_org_id \(uuid)", "scope_path TEXT",
+                       "scope_level TEXT", "reviewer_id \(uuid)", "submitted_at \(time)", "published_at \(time)"] {
+            try await sql.raw("ALTER TABLE question_banks ADD COLUMN \(unsafeRaw: column)").run()
+        }
+        try await sql.raw("CREATE INDEX question_banks_org ON question_banks (org_path)").run()
+        try await sql.raw("CREATE INDEX question_banks_scope ON question_banks (status, scope_path)").run()
+        try await database.schema(BankReview.schema)
+            .id()
+            .field("bank_id", .uuid, .required, .references(QuestionBank.schema, "id"))
+            .field("at", .datetime, .required)
+            .field("actor_id", .uuid)
+            .field("actor_name", .string, .required)
+            .field("action", .string, .required)
+            .field("comment", .string)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(BankReview.schema).delete()
+        for column in ["org_id", "org_path", "status", "scope_org_id", "scope_path", "scope_level", "reviewer_id", "submitted_at", "published_at"] {
+            try await database.schema(QuestionBank.schema).deleteField(.string(column)).update()
         }
     }
 }

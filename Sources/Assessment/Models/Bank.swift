@@ -1,9 +1,9 @@
 import Foundation
 import FluentKit
 
-/// A question bank: items owned together. Today a teacher's own bank; banks owned by a
-/// school, district, province or the nation, reviewed and published like the Library's
-/// resources, come next (issue #4, "Banks and sharing").
+/// A question bank: items owned together, by a teacher alone or by an organisation (its
+/// editors are the people who author assessments there or above), published for a scope
+/// after review like the Library's resources (see `BankSharing`).
 final class QuestionBank: Model, @unchecked Sendable {
     static let schema = "question_banks"
 
@@ -13,6 +13,31 @@ final class QuestionBank: Model, @unchecked Sendable {
     @Field(key: "item_count") var itemCount: Int
     @Field(key: "created_at") var createdAt: Date
     @Field(key: "updated_at") var updatedAt: Date
+    @OptionalField(key: "org_id") var orgID: UUID?
+    @OptionalField(key: "org_path") var orgPath: String?
+    @Field(key: "status") var status: String
+    @OptionalField(key: "scope_org_id") var scopeOrgID: UUID?
+    @OptionalField(key: "scope_path") var scopePath: String?
+    @OptionalField(key: "scope_level") var scopeLevel: String?
+    @OptionalField(key: "reviewer_id") var reviewerID: UUID?
+    @OptionalField(key: "submitted_at") var submittedAt: Date?
+    @OptionalField(key: "published_at") var publishedAt: Date?
+
+    init() {}
+}
+
+/// One step of a bank's review: submitted, claimed, commented, changes requested,
+/// approved, withdrawn.
+final class BankReview: Model, @unchecked Sendable {
+    static let schema = "bank_reviews"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "bank_id") var bankID: UUID
+    @Field(key: "at") var at: Date
+    @OptionalField(key: "actor_id") var actorID: UUID?
+    @Field(key: "actor_name") var actorName: String
+    @Field(key: "action") var action: String
+    @OptionalField(key: "comment") var comment: String?
 
     init() {}
 }

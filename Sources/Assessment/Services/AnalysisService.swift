@@ -133,7 +133,7 @@ extension AssessmentService {
     /// from every handed-in answer to them in any exam (full marks count as right), stored
     /// on the items for adaptive tests and shown in item analysis.
     public func calibrateBank(_ bankID: UUID, actor: Actor) async throws -> CalibrationReport {
-        _ = try await ownBank(bankID, actor: actor)
+        _ = try await editableBank(bankID, actor: actor)
         let items = try await Item.query(on: db).filter(\.$bankID == bankID).sort(\.$position).all()
         let index = Dictionary(items.enumerated().map { ($1.id!, $0) }, uniquingKeysWith: { a, _ in a })
         let rows = try await db.sql.raw("""

@@ -81,6 +81,14 @@ public struct BankDTO: Sendable, Codable, Equatable {
     public var name: String
     public var itemCount: Int
     public var createdAt: Date
+    /// The organisation that owns it (nil: the teacher's own bank).
+    public var orgId: UUID?
+    public var status: String
+    /// Where it is submitted or published: school, district, province or nation.
+    public var scopeLevel: String?
+    public var scopeOrgId: UUID?
+    public var canEdit: Bool
+    public var canReview: Bool
 }
 
 public struct ItemSummaryDTO: Sendable, Codable, Equatable {
@@ -127,8 +135,13 @@ public struct AssessmentService: Sendable {
         self.ctx = ctx
     }
 
-    public func createBank(name: String, actor: Actor) async throws -> BankDTO {
+    /// A bank of the caller's own, or with `org` one owned by that organisation (the caller
+    /// authors assessments there or above it).
+    public func createBank(name: String, org: OrgRef? = nil, actor: Actor) async throws -> BankDTO {
         guard let me = actor.personID, actor.grants.contains(where: { $0.capabilities.contains(.authorAssessments) }) else {
+            throw DomainError.forbidden()
+        }
+        if let org, !Self.authorPaths(actor).contains(where: { org.path.hasPrefix($0) }) {
             throw DomainError.forbidden()
         }
         let clean = name.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -142,35 +155,36 @@ public struct AssessmentService: Sendable {
         bank.itemCount = 0
         bank.createdAt = now
         bank.updatedAt = now
+        bank.orgID = org?.id
+        bank.orgPath = org?.path
+        bank.status = BankStatus.draft.rawValue
         try await db.transaction { tx in
             try await bank.create(on: tx)
             try await ctx.audit.record(on: tx, actor: actor, action: "bank.create", entityType: "question_bank", entityID: bank.id,
-                                       orgID: nil, orgPath: Self.auditPath(actor),
+                                       orgID: org?.id, orgPath: org?.path ?? Self.auditPath(actor),
                                        changes: [AuditChange(field: "name", before: nil, after: clean)])
         }
-        return dto(bank)
+        return dto(bank, actor: actor)
     }
 
+    /// The banks the caller keeps: their own and those of organisations where they author
+    /// assessments (at the organisation or above it).
     public func myBanks(actor: Actor) async throws -> [BankDTO] {
         guard let me = actor.personID else { throw DomainError.unauthenticated() }
-        return try await QuestionBank.query(on: db).filter(\.$ownerID == me).sort(\.$createdAt).all().map(dto)
+        var banks = try await QuestionBank.query(on: db).filter(\.$ownerID == me).all()
+        for p in OrgPath.minimalPrefixes(Self.authorPaths(actor)) {
+            banks += try await QuestionBank.query(on: db).filter(\.$orgPath, .custom("LIKE"), p + "%").all()
+        }
+        let unique = Dictionary(banks.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a }).values.sorted { $0.createdAt < $1.createdAt }
+        return unique.map { dto($0, actor: actor) }
     }
 
     public func bank(_ id: UUID, actor: Actor) async throws -> BankDTO {
-        dto(try await ownBank(id, actor: actor))
-    }
-
-    /// A bank the actor keeps. Another person's bank is "not found", not "forbidden": its
-    /// existence is nobody else's business.
-    func ownBank(_ id: UUID, actor: Actor) async throws -> QuestionBank {
-        guard let bank = try await QuestionBank.find(id, on: db), actor.isSystem || bank.ownerID == actor.personID else {
-            throw DomainError.notFound(entity: "question-bank")
-        }
-        return bank
+        dto(try await readableBank(id, actor: actor), actor: actor)
     }
 
     public func items(_ bankID: UUID, actor: Actor, limit: Int? = nil, cursor: String? = nil) async throws -> ListPage<ItemSummaryDTO> {
-        _ = try await ownBank(bankID, actor: actor)
+        _ = try await readableBank(bankID, actor: actor)
         let offset = try Paging.offset(from: cursor)
         let n = Paging.clamp(limit)
         let rows = try await Item.query(on: db).filter(\.$bankID == bankID).sort(\.$position).range(offset..<(offset + n + 1)).all()
@@ -184,7 +198,7 @@ public struct AssessmentService: Sendable {
     /// left out and named.
     public func importItems(_ bankID: UUID, format: ItemFormat, data: Data, fileName: String, skipInvalid: Bool,
                             actor: Actor) async throws -> ItemImportReport {
-        _ = try await ownBank(bankID, actor: actor)
+        _ = try await editableBank(bankID, actor: actor)
         if format != .moodlexml, format != .qti3, String(data: data, encoding: .utf8) == nil {
             throw DomainError.invalid([FieldProblem(field: "file", file: fileName, reason: "validation.csv-encoding")])
         }
@@ -250,7 +264,7 @@ public struct AssessmentService: Sendable {
 
     /// The bank's items in a format, and the items that format cannot express.
     public func exportItems(_ bankID: UUID, format: ItemFormat, actor: Actor) async throws -> (data: Data, skipped: [FormatProblem]) {
-        _ = try await ownBank(bankID, actor: actor)
+        _ = try await readableBank(bankID, actor: actor)
         let rows = try await db.sql.raw("""
             SELECT v.content FROM items i JOIN item_versions v ON v.item_id = i.id AND v.number = i.current_version
             WHERE i.bank_id = \(bind: bankID) ORDER BY i.position
@@ -287,8 +301,9 @@ public struct AssessmentService: Sendable {
     /// role (personal banks belong to no organisation).
     static func auditPath(_ actor: Actor) -> String { actor.grants.first?.orgPath ?? "/" }
 
-    func dto(_ b: QuestionBank) -> BankDTO {
-        BankDTO(id: b.id!, name: b.name, itemCount: b.itemCount, createdAt: b.createdAt)
+    func dto(_ b: QuestionBank, actor: Actor) -> BankDTO {
+        BankDTO(id: b.id!, name: b.name, itemCount: b.itemCount, createdAt: b.createdAt, orgId: b.orgID, status: b.status,
+                scopeLevel: b.scopeLevel, scopeOrgId: b.scopeOrgID, canEdit: canEdit(b, actor: actor), canReview: canReview(b, actor: actor))
     }
 }
 
@@ -302,7 +317,7 @@ public struct ItemDTO: Sendable, Codable, Equatable {
 extension AssessmentService {
     /// Adds one item written through the API or a form.
     public func createItem(_ bankID: UUID, _ content: ItemContent, actor: Actor) async throws -> ItemDTO {
-        _ = try await ownBank(bankID, actor: actor)
+        _ = try await editableBank(bankID, actor: actor)
         try Self.validate(content)
         let now = ctx.clock.now()
         let item = Item()
@@ -333,7 +348,7 @@ extension AssessmentService {
 
     public func item(_ id: UUID, version: Int? = nil, actor: Actor) async throws -> ItemDTO {
         guard let item = try await Item.find(id, on: db) else { throw DomainError.notFound(entity: "item") }
-        _ = try await ownBank(item.bankID, actor: actor)
+        _ = try await readableBank(item.bankID, actor: actor)
         let number = version ?? item.currentVersion
         guard let v = try await ItemVersion.query(on: db).filter(\.$itemID == id).filter(\.$number == number).first() else {
             throw DomainError.notFound(entity: "version")
@@ -345,6 +360,7 @@ extension AssessmentService {
     /// saw, and earlier versions stay readable. The type of an item does not change.
     public func updateItem(_ id: UUID, _ content: ItemContent, expectedVersion: Int?, actor: Actor) async throws -> ItemDTO {
         let current = try await item(id, actor: actor)
+        _ = try await editableBank(current.bankId, actor: actor)
         guard content.type == current.content.type else { throw DomainError.invalid(field: "type", reason: "item.type-fixed") }
         if let expectedVersion, expectedVersion != current.version { throw DomainError.conflict(reason: "error.stale-write") }
         try Self.validate(content)

@@ -143,7 +143,7 @@ extension AssessmentService {
     public func createExam(_ input: NewExam, actor: Actor) async throws -> ExamDTO {
         // An exam belongs to a person (the system keeps banks, not exams).
         guard let owner = actor.personID else { throw DomainError.forbidden() }
-        _ = try await ownBank(input.bankId, actor: actor)
+        _ = try await readableBank(input.bankId, actor: actor)
         var problems: [FieldProblem] = []
         let title = input.title.trimmingCharacters(in: .whitespacesAndNewlines)
         if title.isEmpty { problems.append(FieldProblem(field: "title", reason: "validation.required")) }
