@@ -77,6 +77,7 @@ func routes(_ app: Application) throws {
         api.get("attempts", ":id", "result", use: a.attemptResult)
         api.post("exams", ":id", "release", use: a.releaseResults)
         api.get("exams", ":id", "grading", use: a.gradingQueue)
+        api.post("attempts", ":id", "next", use: a.nextQuestion)
         api.put("attempts", ":id", "grades", ":slot", use: a.gradeAnswer)
         api.post("exams", ":id", "regrade", use: a.regrade)
         api.get("exams", ":id", "analysis", use: a.examAnalysis)

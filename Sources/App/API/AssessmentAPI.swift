@@ -166,6 +166,11 @@ struct AssessmentAPI {
         JSON(try await req.assessment.releaseResults(try req.uuid("id"), actor: try req.requireActor()))
     }
 
+    /// `POST /api/v1/attempts/{id}/next`: adaptive exams, after answering the current question.
+    @Sendable func nextQuestion(req: Request) async throws -> JSON<AttemptDTO> {
+        JSON(try await req.assessment.nextQuestion(try req.uuid("id"), actor: try req.requireActor()))
+    }
+
     /// `GET /api/v1/exams/{id}/grading`: the essays waiting for the exam's owner, then the graded ones.
     @Sendable func gradingQueue(req: Request) async throws -> JSON<[GradingTask]> {
         JSON(try await req.assessment.gradingQueue(try req.uuid("id"), actor: try req.requireActor()))

@@ -46,7 +46,7 @@ struct CreateQuestionBanks: AsyncMigration {
 }
 
 public enum AssessmentMigrations {
-    public static var all: [any Migration] { [CreateQuestionBanks(), CreateExams(), AddOpenAttemptIndex(), AddExamSettings(), AddExamMatrix(), AddAttemptScores(), AddRaschColumns(), AddBankSharing()] }
+    public static var all: [any Migration] { [CreateQuestionBanks(), CreateExams(), AddOpenAttemptIndex(), AddExamSettings(), AddExamMatrix(), AddAttemptScores(), AddRaschColumns(), AddBankSharing(), AddAdaptiveExams()] }
 }
 
 struct CreateExams: AsyncMigration {
@@ -236,5 +236,32 @@ struct AddBankSharing: AsyncMigration {
         for column in ["org_id", "org_path", "status", "scope_org_id", "scope_path", "scope_level", "reviewer_id", "submitted_at", "published_at"] {
             try await database.schema(QuestionBank.schema).deleteField(.string(column)).update()
         }
+    }
+}
+
+/// Adaptive exams: their settings, each pool item's Rasch difficulty fixed when the exam
+/// is made, the questions each attempt was given in order, and the ability it ended with.
+struct AddAdaptiveExams: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        let pg = Dialect.of(sql) == .postgres
+        let (uuid, real) = pg ? ("UUID", "DOUBLE PRECISION") : ("BLOB", "REAL")
+        try await sql.raw("ALTER TABLE exams ADD COLUMN adaptive TEXT").run()
+        try await sql.raw("ALTER TABLE exam_slots ADD COLUMN difficulty \(unsafeRaw: real)").run()
+        try await sql.raw("ALTER TABLE attempts ADD COLUMN ability \(unsafeRaw: real)").run()
+        try await sql.raw("ALTER TABLE attempts ADD COLUMN ability_se \(unsafeRaw: real)").run()
+        try await sql.raw("""
+            CREATE TABLE attempt_items (attempt_id \(unsafeRaw: uuid) NOT NULL, position INTEGER NOT NULL, pool_slot INTEGER NOT NULL,
+              PRIMARY KEY (attempt_id, position))
+            """).run()
+    }
+
+    func revert(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.raw("DROP TABLE attempt_items").run()
+        try await database.schema(Exam.schema).deleteField("adaptive").update()
+        try await database.schema(ExamSlot.schema).deleteField("difficulty").update()
+        try await database.schema(Attempt.schema).deleteField("ability").update()
+        try await database.schema(Attempt.schema).deleteField("ability_se").update()
     }
 }

@@ -27,6 +27,8 @@ final class Exam: Model, @unchecked Sendable {
     @OptionalField(key: "matrix") var matrix: String?
     /// Raised by a key correction (see `regrade`): grading reads the paper of this revision.
     @Field(key: "paper_rev") var paperRev: Int
+    /// Adaptive settings as JSON (`AdaptiveSettings`) when the exam picks each next question.
+    @OptionalField(key: "adaptive") var adaptive: String?
 
     init() {}
 }
@@ -69,6 +71,9 @@ final class Attempt: Model, @unchecked Sendable {
     @Field(key: "deadline_at") var deadlineAt: Date
     @OptionalField(key: "submitted_at") var submittedAt: Date?
     @OptionalField(key: "score") var score: Double?
+    /// Adaptive exams: the Rasch ability (logits) and its standard error at hand-in.
+    @OptionalField(key: "ability") var ability: Double?
+    @OptionalField(key: "ability_se") var abilitySE: Double?
 
     init() {}
 }

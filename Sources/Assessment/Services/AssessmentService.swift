@@ -34,6 +34,8 @@ struct PaperSlot: Sendable {
     var cell: Int? = nil
     var itemID: UUID
     var version: Int
+    /// Adaptive exams: the item's Rasch difficulty when the exam was made.
+    var difficulty: Double? = nil
 }
 
 /// An exam's questions: the fixed paper, or a matrix exam's pool and how many questions each
@@ -41,6 +43,7 @@ struct PaperSlot: Sendable {
 struct Paper: Sendable {
     var pool: [PaperSlot]
     var draws: [Int]
+    var adaptive: AdaptiveSettings? = nil
 }
 
 /// What the save path needs to know of an attempt.

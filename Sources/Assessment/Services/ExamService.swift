@@ -29,6 +29,9 @@ public struct NewExam: Sendable, Codable {
     /// An exam matrix instead of a fixed paper: each attempt draws its own questions, `count`
     /// from each cell (a topic, i.e. a category prefix, at a cognitive level).
     public var matrix: [MatrixCell]?
+    /// An adaptive test instead of a fixed paper: the next question is the most informative
+    /// at the pupil's estimated ability, from the bank's Rasch-calibrated questions.
+    public var adaptive: AdaptiveSettings?
 }
 
 /// One cell of an exam matrix (ma trận đề): how many questions of a topic at a level, and
@@ -78,6 +81,7 @@ public struct ExamDTO: Sendable, Codable, Equatable {
     public var owned: Bool
     /// The matrix each attempt's paper is drawn from (absent for a fixed paper).
     public var matrix: [MatrixCell]?
+    public var adaptive: AdaptiveSettings?
 }
 
 /// A question as the pupil sees it: no keys, no feedback.
@@ -108,6 +112,9 @@ public struct AttemptDTO: Sendable, Codable, Equatable {
     public var submitted: Bool
     public var questions: [QuestionView]
     public var answers: [SavedAnswer]
+    /// Adaptive exams: questions answered so far and the most there can be (only the
+    /// current question is in `questions`).
+    public var adaptive: AdaptiveProgress?
 }
 
 /// What a save left stored: `applied` is false when a newer save of the same question was
@@ -135,6 +142,9 @@ public struct SubmitResult: Sendable, Codable, Equatable {
     public var waitingForGrader: Int
     /// Each question's mark and its grader's comment, once results are released.
     public var questions: [QuestionResult]?
+    /// Adaptive exams: the estimated ability (Rasch logits) and its standard error.
+    public var ability: Double?
+    public var abilityStandardError: Double?
 }
 
 extension AssessmentService {
@@ -165,7 +175,7 @@ extension AssessmentService {
             items = chosen.compactMap { byID[$0] }
         }
         // A matrix: the pool of each cell, every pool item in one cell only.
-        var pool: [(item: Item, cell: Int, points: Double)] = []
+        var pool: [(item: Item, cell: Int?, points: Double, difficulty: Double?)] = []
         if let matrix = input.matrix {
             if input.itemIds != nil { problems.append(FieldProblem(field: "matrix", reason: "exam.matrix-or-items")) }
             let contents = try await currentContents(bank: input.bankId)
@@ -188,10 +198,16 @@ extension AssessmentService {
                 }
                 for item in fits {
                     used.insert(item.id!)
-                    pool.append((item, c, cell.points ?? 1))
+                    pool.append((item, c, cell.points ?? 1, nil))
                 }
             }
             if matrix.isEmpty { problems.append(FieldProblem(field: "matrix", reason: "exam.no-items")) }
+        } else if let adaptive = input.adaptive {
+            problems += Self.check(adaptive)
+            pool = try await adaptivePool(items, settings: adaptive, bank: input.bankId)
+            if pool.count < adaptive.minItemsOrDefault {
+                problems.append(FieldProblem(field: "adaptive", reason: "exam.adaptive-pool", arguments: [String(pool.count), String(adaptive.minItemsOrDefault)]))
+            }
         } else if items.isEmpty { problems.append(FieldProblem(field: "itemIds", reason: "exam.no-items")) }
         let purpose = input.purpose ?? ExamPurpose.practice.rawValue
         if ExamPurpose(rawValue: purpose) == nil {
@@ -232,7 +248,9 @@ extension AssessmentService {
         exam.closesAt = input.closesAt
         exam.durationSeconds = input.durationMinutes * 60
         exam.maxAttempts = input.maxAttempts ?? 1
-        exam.maxScore = input.matrix.map { $0.reduce(0) { $0 + Double($1.count) * ($1.points ?? 1) } } ?? Double(items.count)
+        exam.maxScore = input.adaptive.map { Double($0.maxItems) }
+            ?? input.matrix.map { $0.reduce(0) { $0 + Double($1.count) * ($1.points ?? 1) } } ?? Double(items.count)
+        exam.adaptive = try input.adaptive.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         exam.matrix = try input.matrix.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         exam.paperRev = 0
         exam.createdAt = now
@@ -240,19 +258,19 @@ extension AssessmentService {
         exam.accessCode = code
         exam.lateStartSeconds = input.lateStartMinutes.map { $0 * 60 }
         exam.results = results
-        let slots: [[any Encodable & Sendable]] = input.matrix == nil
-            ? items.enumerated().map { i, item in [UUIDv7.make(at: now), exam.id!, i + 1, item.id!, item.currentVersion, 1.0, Int?.none] }
-            : pool.enumerated().map { i, p in [UUIDv7.make(at: now), exam.id!, i + 1, p.item.id!, p.item.currentVersion, p.points, p.cell] }
+        let slots: [[any Encodable & Sendable]] = input.matrix == nil && input.adaptive == nil
+            ? items.enumerated().map { i, item in [UUIDv7.make(at: now), exam.id!, i + 1, item.id!, item.currentVersion, 1.0, Int?.none, Double?.none] }
+            : pool.enumerated().map { i, p in [UUIDv7.make(at: now), exam.id!, i + 1, p.item.id!, p.item.currentVersion, p.points, p.cell, p.difficulty] }
         let extraRows: [[any Encodable & Sendable]] = extra.map { [UUIDv7.make(at: now), exam.id!, $0.key, $0.value] }
         try await db.transaction { tx in
             try await exam.create(on: tx)
-            try await tx.sql.bulkInsert(into: ExamSlot.schema, columns: ["id", "exam_id", "slot", "item_id", "version", "points", "cell"], rows: slots)
+            try await tx.sql.bulkInsert(into: ExamSlot.schema, columns: ["id", "exam_id", "slot", "item_id", "version", "points", "cell", "difficulty"], rows: slots)
             try await tx.sql.bulkInsert(into: ExamExtraTime.schema, columns: ["id", "exam_id", "person_id", "seconds"],
                                         rows: extraRows)
             try await ctx.audit.record(on: tx, actor: actor, action: "exam.create", entityType: "exam", entityID: exam.id, orgID: input.orgId,
                                        orgPath: orgPath, changes: [AuditChange(field: "title", before: nil, after: title)])
         }
-        return examDTO(exam, questions: items.count, actor: actor)
+        return examDTO(exam, questions: input.adaptive == nil ? items.count : pool.count, actor: actor)
     }
 
     /// The current content of every item of a bank, for choosing a matrix's pools.
@@ -275,12 +293,12 @@ extension AssessmentService {
     func examDTO(_ e: Exam, questions slotCount: Int, actor: Actor) -> ExamDTO {
         let matrix = Self.matrix(of: e)
         // A matrix exam's paper has the matrix's number of questions, not the pool's.
-        let questions = matrix.map { $0.reduce(0) { $0 + $1.count } } ?? slotCount
+        let questions = Self.adaptive(of: e)?.maxItems ?? matrix.map { $0.reduce(0) { $0 + $1.count } } ?? slotCount
         return ExamDTO(id: e.id!, title: e.title, orgId: e.orgID, opensAt: e.opensAt, closesAt: e.closesAt, durationMinutes: e.durationSeconds / 60,
                 maxAttempts: e.maxAttempts, questions: questions, maxScore: e.maxScore, purpose: e.purpose,
                 lateStartMinutes: e.lateStartSeconds.map { $0 / 60 }, results: e.results, resultsReleased: released(e),
                 needsAccessCode: e.accessCode != nil, accessCode: e.ownerID == actor.personID ? e.accessCode : nil, owned: e.ownerID == actor.personID,
-                matrix: matrix)
+                matrix: matrix, adaptive: Self.adaptive(of: e))
     }
 
     func released(_ e: Exam) -> Bool { e.results == "atSubmit" || e.resultsReleasedAt != nil }
@@ -353,14 +371,18 @@ extension AssessmentService {
             throw error
         }
         ctx.attempts.put(attempt.id!.uuidString, AttemptState(personID: me, examID: examID, deadline: attempt.deadlineAt, submitted: false))
+        let paper = try await self.paper(examID)
+        if paper.adaptive != nil { try await startAdaptive(attempt.id!, paper: paper) }
         return try await attemptDTO(attempt, exam: exam, new: true)
     }
 
     func attemptDTO(_ a: Attempt, exam: Exam, new: Bool = false) async throws -> AttemptDTO {
         let paper = try await attemptPaper(exam.id!, attempt: a.id!)
         let contents = Dictionary(uniqueKeysWithValues: paper.map { ($0.slot, $0.content) })
-        // Questions in the attempt's own order too; slots keep their numbers.
-        let order = Shuffle.permutation(paper.count, attempt: a.id!, key: "q")
+        let adaptive = Self.adaptive(of: exam)
+        // Questions in the attempt's own order too; slots keep their numbers. An adaptive
+        // attempt shows only its current question.
+        let order = adaptive != nil ? Array(paper.indices.suffix(1)) : Shuffle.permutation(paper.count, attempt: a.id!, key: "q")
         let questions = order.map { i in Self.view(slot: paper[i].slot, points: paper[i].points, paper[i].content, attempt: a.id!) }
         // A new attempt has no answers yet: no query in the start storm.
         let answers: [SavedAnswer] = new ? [] : try await db.sql.raw("SELECT slot, seq, response FROM attempt_answers WHERE attempt_id = \(bind: a.id!) ORDER BY slot").all().map { row in
@@ -369,8 +391,10 @@ extension AssessmentService {
             return SavedAnswer(slot: slot, seq: try row.decode(column: "seq", as: Int64.self),
                                response: contents[slot].map { Self.toDisplay(stored, $0, slot: slot, attempt: a.id!) } ?? stored)
         }
+        let shown = Set(questions.map(\.slot))
         return AttemptDTO(id: a.id!, examId: exam.id!, number: a.number, startedAt: a.startedAt, deadline: a.deadlineAt,
-                          submitted: a.submittedAt != nil, questions: questions, answers: answers)
+                          submitted: a.submittedAt != nil, questions: questions, answers: answers.filter { shown.contains($0.slot) },
+                          adaptive: adaptive.map { AdaptiveProgress(answered: max(0, paper.count - 1), maxItems: $0.maxItems) })
     }
 
     /// The exam's questions with their content, in order (slot n at index n - 1): the fixed
@@ -386,23 +410,24 @@ extension AssessmentService {
             return hit
         }
         let rows = try await db.sql.raw("""
-            SELECT s.slot, s.points, s.cell, s.item_id, s.version, v.content FROM exam_slots s
+            SELECT s.slot, s.points, s.cell, s.item_id, s.version, s.difficulty, v.content FROM exam_slots s
             JOIN item_versions v ON v.item_id = s.item_id AND v.number = s.version
             WHERE s.exam_id = \(bind: examID) ORDER BY s.slot
             """).all().map {
             PaperSlot(slot: try $0.decode(column: "slot", as: Int.self), points: try $0.decode(column: "points", as: Double.self),
                       content: try JSONDecoder().decode(ItemContent.self, from: Data(try $0.decode(column: "content", as: String.self).utf8)),
                       cell: try $0.decode(column: "cell", as: Int?.self), itemID: try $0.decode(column: "item_id", as: UUID.self),
-                      version: try $0.decode(column: "version", as: Int.self))
+                      version: try $0.decode(column: "version", as: Int.self), difficulty: try $0.decode(column: "difficulty", as: Double?.self))
         }
-        guard let head = try await db.sql.raw("SELECT matrix, paper_rev FROM exams WHERE id = \(bind: examID)").first() else {
+        guard let head = try await db.sql.raw("SELECT matrix, paper_rev, adaptive FROM exams WHERE id = \(bind: examID)").first() else {
             return Paper(pool: [], draws: [])
         }
         var draws: [Int] = []
         if let m = try head.decode(column: "matrix", as: String?.self) {
             draws = try JSONDecoder().decode([MatrixCell].self, from: Data(m.utf8)).map(\.count)
         }
-        let paper = Paper(pool: rows, draws: draws)
+        let adaptive = try head.decode(column: "adaptive", as: String?.self).flatMap { try? JSONDecoder().decode(AdaptiveSettings.self, from: Data($0.utf8)) }
+        let paper = Paper(pool: rows, draws: draws, adaptive: adaptive)
         // The revision read with the rows may be newer than the one asked for (a correction
         // in between): then the caller's exam row is stale, and the newer paper is the right one.
         let current = try head.decode(column: "paper_rev", as: Int.self)
@@ -418,6 +443,7 @@ extension AssessmentService {
     /// every device and after a restart; nothing stored).
     func attemptPaper(_ examID: UUID, attempt: UUID, rev: Int? = nil) async throws -> [PaperSlot] {
         let paper = try await self.paper(examID, rev: rev)
+        if paper.adaptive != nil { return try await adaptivePaper(paper, attempt: attempt) }
         guard !paper.draws.isEmpty else { return paper.pool }
         if rev != nil { return Self.draw(paper, attempt: attempt) }
         let key = attempt.uuidString
@@ -502,6 +528,8 @@ extension AssessmentService {
         guard seq >= 0 else { throw DomainError.invalid(field: "seq", reason: "validation.type") }
         let paper = try await attemptPaper(a.examID, attempt: attemptID)
         guard paper.indices.contains(slot - 1), paper[slot - 1].slot == slot else { throw DomainError.notFound(entity: "question") }
+        // An adaptive attempt's earlier answers chose what came next: they stay as given.
+        if slot < paper.count, try await self.paper(a.examID).adaptive != nil { throw DomainError.conflict(reason: "exam.question-done") }
         // Stored in the item's own terms, so grading and regrading need no attempt context.
         let body = String(decoding: try JSONEncoder().encode(Self.toItem(response, paper[slot - 1].content, slot: slot, attempt: attemptID)), as: UTF8.self)
         guard body.utf8.count <= 100_000 else { throw DomainError.invalid(field: "response", reason: "exam.answer-too-long", arguments: ["100000"]) }
@@ -583,10 +611,19 @@ extension AssessmentService {
                 score += points ?? 0
                 rows.append([a.id!, q.slot, q.itemID, q.version, points, q.points])
             }
-            let (total, scoreRows, usedRev) = (score, rows, rev)
+            var ability: (theta: Double, se: Double)?
+            if try await self.paper(exam.id!, rev: rev).adaptive != nil {
+                let answered = try await adaptiveAnswers(paper, attempt: a.id!)
+                if !answered.isEmpty {
+                    let est = Rasch.ability(answered)
+                    ability = (est.theta, est.se.isFinite ? est.se : 99)
+                }
+            }
+            let (total, scoreRows, usedRev, theta, se) = (score, rows, rev, ability?.theta, ability?.se)
             let done: Bool = try await db.transaction { tx in
                 let closed = try await tx.sql.raw("""
-                    UPDATE attempts SET submitted_at = \(bind: at), score = \(bind: total) WHERE id = \(bind: a.id!) AND submitted_at IS NULL
+                    UPDATE attempts SET submitted_at = \(bind: at), score = \(bind: total), ability = \(bind: theta), ability_se = \(bind: se)
+                    WHERE id = \(bind: a.id!) AND submitted_at IS NULL
                     AND (SELECT paper_rev FROM exams WHERE id = \(bind: exam.id!)) = \(bind: usedRev) RETURNING id
                     """).all()
                 guard !closed.isEmpty else { return false }
@@ -613,7 +650,8 @@ extension AssessmentService {
             """).first()?.decode(column: "n", as: Int.self) ?? 0
         let shown = released(exam)
         return SubmitResult(attemptId: attemptID, submittedAt: at, score: shown ? a.score : nil, resultsReleased: shown,
-                            maxScore: exam.maxScore, waitingForGrader: waiting, questions: shown ? try await questionResults(attemptID) : nil)
+                            maxScore: exam.maxScore, waitingForGrader: waiting, questions: shown ? try await questionResults(attemptID) : nil,
+                            ability: shown ? a.ability : nil, abilityStandardError: shown ? a.abilitySE : nil)
     }
 
     /// The pupil's own attempt as its page shows it (open or handed in), without starting anything.
