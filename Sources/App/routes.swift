@@ -185,6 +185,7 @@ func routes(_ app: Application) throws {
         // exam.js saves through the API's own handler, with the page session and CSRF header.
         pages.post("attempts", ":id", "answers", ":slot", use: AssessmentAPI().saveAnswer)
         pages.post("attempts", ":id", "submit", use: ex.submit)
+        pages.post("attempts", ":id", "next", use: ex.next)
         pages.get("attempts", ":id", "result", use: ex.result)
         pages.get("library", use: lib.browse)
         pages.get("library", "new", use: lib.newForm)

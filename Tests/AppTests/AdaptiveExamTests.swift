@@ -92,4 +92,55 @@ struct AdaptiveExamTests {
             #expect(try #require(abilities["pupil1"]) > 1 && (try #require(abilities["pupil2"])) < -1)
         }
     }
+
+    @Test func aPupilTakesAnAdaptiveExamThroughThePages() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let teacher = try await app.bearer("teacher1")
+            let bank = try await app.createBank(teacher)
+            let sql = app.db as! any SQLDatabase
+            for i in 0..<6 {
+                let item: [String: Any] = ["type": "trueFalse", "name": "T\(i)", "stem": ["text": "Mệnh đề \(i) đúng", "format": "plain"], "correct": true]
+                var id: UUID?
+                try await send(app, .POST, "api/v1/question-banks/\(bank.id)/items", teacher, item) { res in id = res.decoded(ItemDTO.self)?.id }
+                try await sql.raw("UPDATE items SET rasch_difficulty = \(bind: Double(i) - 2.5) WHERE id = \(bind: try #require(id))").run()
+            }
+            let iso = ISO8601DateFormatter()
+            var exam: ExamDTO?
+            try await app.postJSON("api/v1/exams", teacher, ["bankId": bank.id.uuidString, "title": "Thích ứng", "orgId": w.schoolA.id.uuidString,
+                                                             "opensAt": iso.string(from: Date().addingTimeInterval(-60)),
+                                                             "closesAt": iso.string(from: Date().addingTimeInterval(3600)),
+                                                             "durationMinutes": 30, "adaptive": ["maxItems": 3]]) { res in exam = res.decoded(ExamDTO.self) }
+            let page = try await PageTests().signIn(app, "pupil1", lang: "vi")
+            let (form, token) = PageTests().form(page)
+            var path = ""
+            try await app.testing().test(.POST, "exams/\(try #require(exam).id)/start", headers: form, body: ByteBuffer(string: "_csrf=\(token)")) { res in
+                path = String((res.headers.first(name: .location) ?? "").dropFirst())
+            }
+            try await app.testing().test(.GET, path + "?lang=vi", headers: page) { res in
+                #expect(res.body.string.contains("Câu tiếp theo") && res.body.string.contains("Câu 1 (tối đa 3)") && res.body.string.contains("/next"))
+            }
+            try await app.testing().test(.POST, path + "/next", headers: form, body: ByteBuffer(string: "_csrf=\(token)")) { res in
+                #expect(res.status == .conflict && res.body.string.contains("Hãy trả lời câu này trước"))
+            }
+            var steps = 0
+            while path.hasPrefix("attempts/") && !path.hasSuffix("/result") && steps < 5 {
+                steps += 1
+                var slot = 1
+                try await app.testing().test(.GET, path, headers: page) { res in
+                    let body = res.body.string
+                    if let r = body.range(of: "data-slot=\"") { slot = Int(body[r.upperBound...].prefix { $0.isNumber }) ?? 1 }
+                }
+                try await app.testing().test(.POST, path + "/next", headers: form, body: ByteBuffer(string: "_csrf=\(token)&q\(slot)=true")) { res in
+                    #expect(res.status == .seeOther)
+                    let next = String((res.headers.first(name: .location) ?? "").dropFirst())
+                    if next.hasSuffix("/result") { path = next }
+                }
+            }
+            #expect(steps == 3 && path.hasSuffix("/result"))
+            try await app.testing().test(.GET, path + "?lang=vi", headers: page) { res in
+                #expect(res.body.string.contains("Năng lực ước lượng") && res.body.string.contains("3/3"), "\(res.body.string)")
+            }
+        }
+    }
 }

@@ -26,6 +26,10 @@ struct AttemptPage: Encodable, Sendable {
     var deadlineISO: String
     var deadlineText: String
     var questions: [Question]
+    /// Adaptive exams: one question at a time, "next" instead of "hand in".
+    var adaptive: Bool
+    var progress: String?
+    var error: String?
     struct Question: Encodable, Sendable {
         var slot: Int
         var number: Int
@@ -83,6 +87,10 @@ struct ExamPages {
     }
 
     @Sendable func attempt(req: Request) async throws -> Response {
+        try await renderAttempt(req, error: nil)
+    }
+
+    func renderAttempt(_ req: Request, error: String?, status: HTTPStatus = .ok) async throws -> Response {
         let actor = try req.requireActor()
         let a = try await req.assessment.attemptView(try req.uuid("id"), actor: actor)
         if a.submitted { return req.redirect(to: "/attempts/\(a.id.uuidString.lowercased())/result", redirectType: .normal) }
@@ -116,7 +124,9 @@ struct ExamPages {
         let iso = ISO8601DateFormatter()
         return try await req.page("attempt", AttemptPage(base: await PageBase.make(req, title: req.t("exam.attempt")), attemptId: a.id.uuidString.lowercased(),
                                                          deadlineISO: iso.string(from: a.deadline), deadlineText: req.t("exam.ends-at", [f.time(a.deadline)]),
-                                                         questions: questions))
+                                                         questions: questions, adaptive: a.adaptive != nil,
+                                                         progress: a.adaptive.map { req.t("exam.adaptive-progress", [String($0.answered + 1), String($0.maxItems)]) },
+                                                         error: error), status: status)
     }
 
     /// Dates and times in the reader's language, on the wall clock of their school's country
@@ -141,6 +151,28 @@ struct ExamPages {
                 _ = try? await req.assessment.saveAnswer(id, slot: q.slot, seq: seq, response: response, actor: actor)
             }
             _ = try await req.assessment.submitAttempt(id, actor: actor)
+        }
+        return req.redirect(to: "/attempts/\(id.uuidString.lowercased())/result", redirectType: .normal)
+    }
+
+    /// `POST /attempts/{id}/next`: adaptive exams. The form's answer is saved, then the next
+    /// question (or the result, when the test has measured enough).
+    @Sendable func next(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = try req.uuid("id")
+        let a = try await req.assessment.attemptView(id, actor: actor)
+        if !a.submitted {
+            let seq = Int64(Date().timeIntervalSince1970 * 1000)
+            for q in a.questions {
+                guard let response = Self.response(q, req) else { continue }
+                _ = try? await req.assessment.saveAnswer(id, slot: q.slot, seq: seq, response: response, actor: actor)
+            }
+            do {
+                let after = try await req.assessment.nextQuestion(id, actor: actor)
+                if !after.submitted { return req.redirect(to: "/attempts/\(id.uuidString.lowercased())", redirectType: .normal) }
+            } catch let e as DomainError where e.status == 409 && e.detailKey == "exam.answer-first" {
+                return try await renderAttempt(req, error: req.t("exam.answer-first"), status: .conflict)
+            }
         }
         return req.redirect(to: "/attempts/\(id.uuidString.lowercased())/result", redirectType: .normal)
     }
@@ -172,9 +204,12 @@ struct ExamPages {
 
     @Sendable func result(req: Request) async throws -> Response {
         let r = try await req.assessment.attemptResult(try req.uuid("id"), actor: try req.requireActor())
-        let summary: String
+        var summary: String
         if let score = r.score {
             summary = req.t("exam.scored", [Self.number(score), Self.number(r.maxScore)]) + (r.waitingForGrader > 0 ? " " + req.t("exam.waiting-grader", [String(r.waitingForGrader)]) : "")
+            if let ability = r.ability {
+                summary += " " + req.t("exam.ability", [String(format: "%.2f", ability), String(format: "%.2f", r.abilityStandardError ?? 0)])
+            }
         } else {
             summary = req.t("exam.results-later")
         }
