@@ -138,18 +138,26 @@ struct ExamPages {
 
     static func number(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(format: "%.2f", x) }
 
+    /// Saves the answers a form carries (the page without scripts); false when the attempt
+    /// is already handed in. A refused save (a locked adaptive question) is not an error
+    /// here: what follows reports the state.
+    static func saveForm(_ id: UUID, req: Request, actor: Actor) async throws -> Bool {
+        let a = try await req.assessment.attemptView(id, actor: actor)
+        guard !a.submitted else { return false }
+        let seq = Int64(Date().timeIntervalSince1970 * 1000)
+        for q in a.questions {
+            guard let response = Self.response(q, req) else { continue }
+            _ = try? await req.assessment.saveAnswer(id, slot: q.slot, seq: seq, response: response, actor: actor)
+        }
+        return true
+    }
+
     /// `POST /attempts/{id}/submit`: the hand-in form. Answers in the form are saved first,
     /// so the page works without scripts too.
     @Sendable func submit(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let id = try req.uuid("id")
-        let a = try await req.assessment.attemptView(id, actor: actor)
-        if !a.submitted {
-            let seq = Int64(Date().timeIntervalSince1970 * 1000)
-            for q in a.questions {
-                guard let response = Self.response(q, req) else { continue }
-                _ = try? await req.assessment.saveAnswer(id, slot: q.slot, seq: seq, response: response, actor: actor)
-            }
+        if try await Self.saveForm(id, req: req, actor: actor) {
             _ = try await req.assessment.submitAttempt(id, actor: actor)
         }
         return req.redirect(to: "/attempts/\(id.uuidString.lowercased())/result", redirectType: .normal)
@@ -160,13 +168,7 @@ struct ExamPages {
     @Sendable func next(req: Request) async throws -> Response {
         let actor = try req.requireActor()
         let id = try req.uuid("id")
-        let a = try await req.assessment.attemptView(id, actor: actor)
-        if !a.submitted {
-            let seq = Int64(Date().timeIntervalSince1970 * 1000)
-            for q in a.questions {
-                guard let response = Self.response(q, req) else { continue }
-                _ = try? await req.assessment.saveAnswer(id, slot: q.slot, seq: seq, response: response, actor: actor)
-            }
+        if try await Self.saveForm(id, req: req, actor: actor) {
             do {
                 let after = try await req.assessment.nextQuestion(id, actor: actor)
                 if !after.submitted { return req.redirect(to: "/attempts/\(id.uuidString.lowercased())", redirectType: .normal) }
