@@ -7,6 +7,7 @@ struct ExamsPage: Encodable, Sendable {
     var base: PageBase
     var exams: [Row]
     var errors: FormErrors
+    var canCreate: Bool
     struct Row: Encodable, Sendable {
         var id: String
         var title: String
@@ -73,7 +74,8 @@ struct ExamPages {
                           needsCode: e.needsAccessCode, ownerCode: e.accessCode,
                           canRelease: e.owned && e.results == "manual" && !e.resultsReleased, owned: e.owned)
         }
-        return try await req.page("exams", ExamsPage(base: await PageBase.make(req, title: req.t("exam.mine")), exams: rows, errors: errors), status: status)
+        return try await req.page("exams", ExamsPage(base: await PageBase.make(req, title: req.t("exam.mine")), exams: rows, errors: errors,
+                                                     canCreate: actor.grants.contains { $0.capabilities.contains(.authorAssessments) }), status: status)
     }
 
     /// `POST /exams/{id}/start`: starts or resumes, then the attempt's page.

@@ -35,9 +35,11 @@ public struct DemoAssessment {
         let bank = try await service.createBank(name: "Toán 3 — ôn tập", actor: teacher)
         _ = try await service.importItems(bank.id, format: .gift, data: Data(Self.gift.utf8), fileName: "toan3.gift", skipInvalid: false, actor: teacher)
         let now = Date()
-        let exam = try await service.createExam(NewExam(bankId: bank.id, title: "Kiểm tra 15 phút — Toán 3", orgId: cls.orgID,
-                                                        opensAt: now.addingTimeInterval(-86400), closesAt: now.addingTimeInterval(365 * 86400),
-                                                        durationMinutes: 15, maxAttempts: 20, purpose: ExamPurpose.continuous.rawValue), actor: teacher)
+        var input = NewExam(bankId: bank.id, title: "Kiểm tra 15 phút — Toán 3", orgId: cls.orgID,
+                            opensAt: now.addingTimeInterval(-86400), closesAt: now.addingTimeInterval(365 * 86400), durationMinutes: 15)
+        input.maxAttempts = 20
+        input.purpose = ExamPurpose.continuous.rawValue
+        let exam = try await service.createExam(input, actor: teacher)
         return exam.id
     }
 }

@@ -32,6 +32,15 @@ public struct NewExam: Sendable, Codable {
     /// An adaptive test instead of a fixed paper: the next question is the most informative
     /// at the pupil's estimated ability, from the bank's Rasch-calibrated questions.
     public var adaptive: AdaptiveSettings?
+
+    public init(bankId: UUID, title: String, orgId: UUID, opensAt: Date, closesAt: Date, durationMinutes: Int) {
+        self.bankId = bankId
+        self.title = title
+        self.orgId = orgId
+        self.opensAt = opensAt
+        self.closesAt = closesAt
+        self.durationMinutes = durationMinutes
+    }
 }
 
 /// One cell of an exam matrix (ma trận đề): how many questions of a topic at a level, and
