@@ -32,7 +32,7 @@ struct BankPage: Encodable, Sendable {
     var scopes: [SelectOption]
     var history: [HistoryRow]
     struct HistoryRow: Encodable, Sendable { var action: String; var who: String; var when: String; var comment: String }
-    struct Item: Encodable, Sendable { var name: String; var type: String; var category: String }
+    struct Item: Encodable, Sendable { var name: String; var type: String; var category: String; var id: String }
     struct Link: Encodable, Sendable { var href: String; var label: String }
     struct Report: Encodable, Sendable { var summary: String; var duplicates: String?; var problems: [String] }
 }
@@ -102,7 +102,7 @@ struct AssessmentPages {
         } ?? []
         let view = BankPage(
             base: await PageBase.make(req, title: bank.name), bank: bank,
-            items: page.items.map { .init(name: $0.name, type: req.t("assessment.type.\($0.type)"), category: $0.category) },
+            items: page.items.map { .init(name: $0.name, type: req.t("assessment.type.\($0.type)"), category: $0.category, id: $0.id.uuidString) },
             nextHref: page.nextCursor.map { "/assessment/banks/\(id)?cursor=\($0)" },
             formats: formats.map { SelectOption(value: $0.0, label: $0.1, selected: $0.0 == (req.field("format") ?? "gift")) },
             report: report, errors: errors,

@@ -127,5 +127,5 @@ public enum ClozeSyntax {
         for ch in s { if "~}#=\\".contains(ch) { out += "\\\(ch)" } else { out.append(ch) } }
         return out
     }
-    static func num(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v) }
+    public static func num(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v) }
 }

@@ -128,9 +128,19 @@ public struct RubricCriterion: Sendable, Codable, Equatable {
     public struct Level: Sendable, Codable, Equatable {
         public var points: Double
         public var description: String
+
+        public init(points: Double, description: String) {
+            self.points = points
+            self.description = description
+        }
     }
     public var name: String
     public var levels: [Level]
+
+    public init(name: String, levels: [Level]) {
+        self.name = name
+        self.levels = levels
+    }
 }
 
 /// A question, whatever its type: the parts a type does not use stay nil.
