@@ -55,7 +55,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         // (AnswerWriter), so a storm pays it per batch, not per answer.
         // synchronous is a setting of each connection, not of the file: the pool holds one
         // connection per event loop and keeps it, so asking through each loop's pool
-        // reaches every connection (before, only the first one had it).
+        // reaches every connection. (The vendored SQLite's compiled-in default is FULL too.)
         for loop in app.eventLoopGroup.makeIterator() {
             guard let db = app.databases.database(.sqlite, logger: app.logger, on: loop) as? any SQLDatabase else { continue }
             try await db.raw("PRAGMA synchronous=FULL").run()

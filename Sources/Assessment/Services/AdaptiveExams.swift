@@ -99,7 +99,9 @@ extension AssessmentService {
     /// The first question of a new adaptive attempt (one insert; a repeated start finds it there).
     func startAdaptive(_ attempt: UUID, paper: Paper) async throws {
         guard let first = Self.nextItem(paper, given: [], theta: 0, attempt: attempt, position: 1) else { return }
-        try await db.sql.raw("INSERT INTO attempt_items (attempt_id, position, pool_slot) VALUES (\(bind: attempt), 1, \(bind: first)) ON CONFLICT DO NOTHING").run()
+        try await ctx.writes.run(on: db) {
+            try await db.sql.raw("INSERT INTO attempt_items (attempt_id, position, pool_slot) VALUES (\(bind: attempt), 1, \(bind: first)) ON CONFLICT DO NOTHING").run()
+        }
     }
 
     /// `POST /api/v1/attempts/{id}/next`: the current question must be answered; then either

@@ -38,6 +38,13 @@ final class AnswerWriter: Sendable {
         var writers = 0
     }
     private let state = Mutex(State())
+    /// SQLite's one writer, shared with starts and hand-ins (see `WriteGate`).
+    let gate: WriteGate
+
+    init(gate: WriteGate) {
+        self.gate = gate
+    }
+
     /// At most this many rows, and about this many bytes, per statement.
     static let maxRows = 500
     static let maxBytes = 4 << 20
@@ -118,7 +125,7 @@ final class AnswerWriter: Sendable {
             """
         // Committed before this returns: PostgreSQL's synchronous_commit is on by default,
         // and the platform opens SQLite with synchronous=FULL.
-        let returned = try await sql.raw(statement).all()
+        let returned = try await gate.run(on: db) { try await sql.raw(statement).all() }
         var stored = Set<Stamp>()
         for row in returned {
             stored.insert(Stamp(key: .init(attemptID: try row.decode(column: "attempt_id", as: UUID.self),

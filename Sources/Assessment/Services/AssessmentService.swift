@@ -13,15 +13,22 @@ public struct AssessmentContext: Sendable {
     let papers = LRUCache<Paper>(capacity: 256)
     /// Matrix exams: each attempt's own paper, derived from the attempt id (nothing stored).
     let attemptPapers = LRUCache<[PaperSlot]>(capacity: 20_000)
+    /// Exams as starts read them (see `examForStart`).
+    let startExams = LRUCache<StartExam>(capacity: 512)
     /// Attempts' owner, exam and state, read on every save (see `attemptState`).
     let attempts = LRUCache<AttemptState>(capacity: 50_000)
+    /// SQLite's single writer, taken in the process by the exam storm's writes.
+    let writes: WriteGate
     /// Group commit of answer saves.
-    let answers = AnswerWriter()
+    let answers: AnswerWriter
 
     public init(clock: any PlatformClock = SystemClock()) {
         self.clock = clock
         self.audit = AuditLog(clock: clock)
         self.jobs = JobQueue(clock: clock)
+        let gate = WriteGate()
+        self.writes = gate
+        self.answers = AnswerWriter(gate: gate)
     }
 }
 
@@ -44,6 +51,14 @@ struct Paper: Sendable {
     var pool: [PaperSlot]
     var draws: [Int]
     var adaptive: AdaptiveSettings? = nil
+}
+
+/// An exam row and its extra times, with when they were read. The row is only read from
+/// (never saved back), so sharing it between requests is safe.
+struct StartExam: Sendable {
+    let exam: Exam
+    let extra: [UUID: Int]
+    let fetchedAt: Date
 }
 
 /// What the save path needs to know of an attempt.
