@@ -388,6 +388,39 @@ class Flows:
         assert "Điểm của em: 2/5" in summary, summary
         self.fits_phone(d)
 
+    def teacher_writes_a_question_sets_up_an_exam_and_opens_grading_and_analysis(self, d):
+        self.sign_in(d, "teacher")
+        d.get(self.base + "/assessment/banks?lang=vi")
+        link = next(a for a in d.find_elements(By.CSS_SELECTOR, "ul.list a") if "Toán 3" in a.text)
+        navigates(d, link.click)
+        navigates(d, lambda: d.find_element(By.LINK_TEXT, "Thêm câu hỏi").click())
+        self.fits_phone(d)
+        d.find_element(By.ID, "name").send_keys("Phép nhân")
+        d.find_element(By.ID, "stem").send_keys("7 × 8 = ?")
+        for i, (text, marks) in enumerate([("56", "100"), ("54", "0"), ("64", "0")]):
+            d.find_element(By.ID, f"a_{i}").send_keys(text)
+            d.find_element(By.ID, f"b_{i}").send_keys(marks)
+        navigates(d, lambda: d.find_element(By.CSS_SELECTOR, "form button.primary").click())
+        items = [li.text for li in d.find_elements(By.CSS_SELECTOR, "ol.results li")]
+        assert any(t.startswith("Phép nhân") for t in items), items
+        # An exam of the bank on the set-up page, on a phone.
+        d.get(self.base + "/exams/new?lang=vi")
+        self.fits_phone(d)
+        d.find_element(By.ID, "title").send_keys("Kiểm tra nhanh")
+        navigates(d, lambda: d.find_element(By.CSS_SELECTOR, "form button.primary").click())
+        assert "/exams" in d.current_url and "Kiểm tra nhanh" in d.find_element(By.TAG_NAME, "main").text, d.current_url
+        self.shot(d, "exam-setup-done")
+        # The demo exam's grading queue and item analysis read on the phone too.
+        card = next(c for c in d.find_elements(By.CSS_SELECTOR, "ul.exams li") if "Kiểm tra 15 phút" in c.text)
+        navigates(d, lambda: card.find_element(By.LINK_TEXT, "Chấm bài").click())
+        assert d.find_element(By.TAG_NAME, "h1").text == "Chấm bài"
+        self.fits_phone(d)
+        navigates(d, lambda: d.find_element(By.LINK_TEXT, "Phân tích câu hỏi").click())
+        assert d.find_element(By.TAG_NAME, "h1").text == "Phân tích câu hỏi"
+        assert "Phổ điểm" in d.find_element(By.TAG_NAME, "main").text
+        self.fits_phone(d)
+        self.shot(d, "exam-analysis")
+
     def language_switch_changes_the_whole_page(self, d):
         d.delete_all_cookies()
         d.get(self.base + "/signin")
