@@ -54,7 +54,9 @@ struct MoodleXMLTests {
     }
 
     @Test func everyTypeRoundTrips() {
-        let items = SampleItems.everyType()
+        var items = SampleItems.everyType()
+        items[0].level = .comprehension
+        items[0].difficulty = 0.35
         let back = MoodleXMLReader.parse(Data(MoodleXMLWriter.write(items).utf8))
         #expect(back.problems.isEmpty, "\(back.problems)")
         #expect(back.items.count == items.count)

@@ -48,7 +48,7 @@ public enum MoodleXMLReader {
                 item.category = category
                 item.generalFeedback = rich(q, "generalfeedback").flatMap { $0.isEmpty ? nil : $0 }
                 let tags = q.elements(forName: "tags").first?.elements(forName: "tag").compactMap { text($0) } ?? []
-                item.tags = tags.isEmpty ? nil : tags
+                MetadataWords.apply(tags, to: &item, category: false)
                 result.items.append(ParsedItem(line: nil, content: item))
             } catch let p as FormatProblem {
                 var p = p

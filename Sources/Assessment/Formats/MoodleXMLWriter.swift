@@ -67,7 +67,9 @@ public enum MoodleXMLWriter {
         case .cloze:
             break
         }
-        if let tags = item.tags, !tags.isEmpty {
+        // Level and difficulty have no Moodle field: tags Moodle keeps and shows.
+        let tags = MetadataWords.words(for: item, category: false)
+        if !tags.isEmpty {
             x += "    <tags>" + tags.map { "<tag><text>\(esc($0))</text></tag>" }.joined() + "</tags>\n"
         }
         return x + "  </question>\n"

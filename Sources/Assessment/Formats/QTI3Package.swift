@@ -78,7 +78,7 @@ public enum QTI3Package {
             let base = folder(href)
             switch QTI3Reader.item(data, resource: { file(normalize(base + $0)) }) {
             case .success(var item):
-                if let r = byHref[href] { apply(keywords(r), to: &item) }
+                if let r = byHref[href] { MetadataWords.apply(keywords(r), to: &item, category: true) }
                 result.items.append(ParsedItem(line: nil, content: item))
             case .failure(var p):
                 p.item = href
@@ -104,10 +104,7 @@ public enum QTI3Package {
             let href = "items/\(id).xml"
             zip.add(href, Data(xml.utf8))
             written.append(id)
-            var words = item.tags ?? []
-            if let l = item.level { words.append("level:\(l.rawValue)") }
-            if let c = item.category { words.append("category:\(c)") }
-            if let d = item.difficulty { words.append("difficulty:\(ClozeSyntax.num(d))") }
+            let words = MetadataWords.words(for: item, category: true)
             let lom = words.isEmpty ? "<metadata/>" : "<metadata><imsmd:lom><imsmd:general>"
                 + words.map { "<imsmd:keyword><imsmd:string>\(QTI3Writer.esc($0))</imsmd:string></imsmd:keyword>" }.joined()
                 + "</imsmd:general></imsmd:lom></metadata>"
@@ -138,22 +135,6 @@ public enum QTI3Package {
             let strings = QTI3Reader.children(k, "string")
             return (strings.isEmpty ? [k] : strings).map { SafeXML.collapse($0.stringValue ?? "") }
         }.filter { !$0.isEmpty }
-    }
-
-    static func apply(_ words: [String], to item: inout ItemContent) {
-        var tags: [String] = []
-        for w in words {
-            if w.hasPrefix("level:"), let l = CognitiveLevel(rawValue: String(w.dropFirst(6))) {
-                item.level = l
-            } else if w.hasPrefix("category:") {
-                item.category = String(w.dropFirst(9))
-            } else if w.hasPrefix("difficulty:"), let d = Double(w.dropFirst(11)), (0...1).contains(d) {
-                item.difficulty = d
-            } else {
-                tags.append(w)
-            }
-        }
-        if !tags.isEmpty { item.tags = tags }
     }
 
     /// `a/./b/../c` → `a/c`; percent-escapes decoded (hrefs are URIs).
