@@ -134,8 +134,7 @@ struct ExamPages {
     /// Dates and times in the reader's language, on the wall clock of their school's country
     /// (exam rooms read the wall clock).
     static func format(_ req: Request) -> LocaleFormat {
-        let country = req.actor?.grants.first?.orgPath.split(separator: "/").first.map(String.init) ?? "vn"
-        return LocaleFormat(req.locale, timeZone: TimeZone(identifier: req.services.directory.rules.rules(for: country).timeZone))
+        LocaleFormat(req.locale, timeZone: ExamSetupPages.zone(req))
     }
 
     static func number(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(format: "%.2f", x) }

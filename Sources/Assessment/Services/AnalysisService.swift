@@ -92,8 +92,9 @@ extension AssessmentService {
         let dichotomous = marks.allSatisfy { $0.points == nil || $0.points == 0 || $0.points == $0.max }
         let paper = try await self.paper(examID, rev: exam.paperRev)
         let contents = Dictionary(paper.pool.map { ($0.itemID, $0.content) }, uniquingKeysWith: { a, _ in a })
-        let rasch = Dictionary(try await db.sql.raw("""
-            SELECT id, rasch_difficulty FROM items WHERE id IN (\(binds: Array(Set(paper.pool.map(\.itemID))))) AND rasch_difficulty IS NOT NULL
+        let poolItems = Array(Set(paper.pool.map(\.itemID)))
+        let rasch = poolItems.isEmpty ? [:] : Dictionary(try await db.sql.raw("""
+            SELECT id, rasch_difficulty FROM items WHERE id IN (\(binds: poolItems)) AND rasch_difficulty IS NOT NULL
             """).all().map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "rasch_difficulty", as: Double.self)) },
             uniquingKeysWith: { a, _ in a })
         var items: [ItemAnalysis] = []
