@@ -180,8 +180,9 @@ async def pupil(port, exam_id, token, start_after, mean_gap, tally, rng, stop_at
         put = [f"PUT /api/v1/attempts/{attempt['id']}/answers/{slot} HTTP/1.1\r\n".encode() + auth for slot in range(len(slots) + 1)]
         seq = 0
         for k in range(QUESTIONS):
-            await asyncio.sleep(rng.expovariate(1 / mean_gap))
-            if time.perf_counter() > stop_at:
+            # Never past the storm's hard stop (a long --gap measures starts alone).
+            await asyncio.sleep(min(rng.expovariate(1 / mean_gap), max(0.0, stop_at - time.perf_counter())))
+            if time.perf_counter() >= stop_at:
                 return
             # Mostly the next question; now and then a pupil changes an earlier answer.
             slot = slots[k] if k < 4 or rng.random() > 0.1 else rng.choice(slots[:k])
