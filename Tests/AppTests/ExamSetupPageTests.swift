@@ -3,6 +3,7 @@ import Testing
 import Vapor
 import VaporTesting
 import Platform
+import SQLKit
 @testable import Assessment
 @testable import App
 
@@ -38,12 +39,25 @@ struct ExamSetupPageTests {
             try await app.testing().test(.POST, "exams/new", headers: form, body: post(["opensAt": "mai"])) { res in
                 #expect(res.status == .unprocessableEntity)
             }
-            try await app.testing().test(.POST, "exams/new", headers: form, body: post(["topic_0": "Toán 9", "count_0": "2", "points_0": "2,5"])) { res in
+            // Extra time by username: a line that is not "name minutes", a pupil of another class.
+            try await app.testing().test(.POST, "exams/new", headers: form, body: post(["topic_0": "Toán 9", "count_0": "2", "extraTime": "pupil1"])) { res in
+                #expect(res.status == .unprocessableEntity)
+            }
+            try await app.testing().test(.POST, "exams/new", headers: form, body: post(["topic_0": "Toán 9", "count_0": "2", "extraTime": "pupil2 10"])) { res in
+                #expect(res.status == .unprocessableEntity && res.body.string.contains("pupil2"))
+            }
+            try await app.testing().test(.POST, "exams/new", headers: form,
+                                         body: post(["topic_0": "Toán 9", "count_0": "2", "points_0": "2,5", "extraTime": "PUPIL1: 15"])) { res in
                 #expect(res.status == .seeOther, "\(res.body.string)")
             }
             try await app.testing().test(.GET, "api/v1/exams", headers: try await app.bearer("teacher1")) { res in
                 let exam = try #require(res.decoded([ExamDTO].self)?.first)
                 #expect(exam.title == "Giữa kì" && exam.purpose == "midterm" && exam.matrix?.first?.count == 2 && exam.maxScore == 5)
+                #expect(exam.accessCode == nil)
+                let extra = try await (app.db as! any SQLDatabase).raw("SELECT person_id, seconds FROM exam_extra_time WHERE exam_id = \(bind: exam.id)").all()
+                let seconds = try extra.first?.decode(column: "seconds", as: Int.self)
+                let person = try extra.first?.decode(column: "person_id", as: UUID.self)
+                #expect(extra.count == 1 && seconds == 900 && person == w.pupilA1.id)
                 // 07:30 in Hà Nội is 00:30 UTC.
                 #expect(ISO8601DateFormatter().string(from: exam.opensAt) == "2026-12-01T00:30:00Z")
             }

@@ -28,6 +28,7 @@ struct ExamSetupPage: Encodable, Sendable {
         var maxItems = "20"
         var minItems = ""
         var targetSE = "0.45"
+        var extraTime = ""
     }
     struct Row: Encodable, Sendable {
         var index: Int
@@ -96,6 +97,7 @@ struct ExamSetupPages {
         f.maxItems = req.field("maxItems") ?? ""
         f.minItems = req.field("minItems") ?? ""
         f.targetSE = req.field("targetSE") ?? ""
+        f.extraTime = req.field("extraTime") ?? ""
         let rows = (0..<Self.matrixRows).map { i in
             (req.field("topic_\(i)") ?? "", req.field("level_\(i)") ?? "", req.field("count_\(i)") ?? "", req.field("points_\(i)") ?? "")
         }
@@ -118,6 +120,22 @@ struct ExamSetupPages {
             input.accessCode = f.accessCode.isEmpty ? nil : f.accessCode
             input.lateStartMinutes = Int(f.lateStart)
             input.results = f.manual ? "manual" : "atSubmit"
+            // Extra time: one pupil a line, "username minutes" (a colon is fine too).
+            var wanted: [(String, Int)] = []
+            for line in f.extraTime.split(whereSeparator: \.isNewline) {
+                let parts = line.split(whereSeparator: { $0 == " " || $0 == ":" || $0 == "\t" }).map(String.init)
+                guard parts.count == 2, let minutes = Int(parts[1]) else {
+                    throw DomainError.invalid(field: "extraTime", reason: "setup.extra-line", arguments: [String(line)])
+                }
+                wanted.append((parts[0].lowercased(), minutes))
+            }
+            if !wanted.isEmpty {
+                let (found, unknown) = try await req.assessment.pupils(usernames: wanted.map(\.0), orgID: orgID, actor: actor)
+                if !unknown.isEmpty {
+                    throw DomainError.invalid(field: "extraTime", reason: "setup.extra-unknown", arguments: [unknown.joined(separator: ", ")])
+                }
+                input.extraTime = wanted.compactMap { w in found[w.0].map { ExtraTime(personId: $0, minutes: w.1) } }
+            }
             switch f.mode {
             case "matrix":
                 input.matrix = rows.compactMap { r in

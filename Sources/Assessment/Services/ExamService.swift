@@ -62,6 +62,11 @@ public struct MatrixCell: Sendable, Codable, Equatable {
 public struct ExtraTime: Sendable, Codable, Equatable {
     public var personId: UUID
     public var minutes: Int
+
+    public init(personId: UUID, minutes: Int) {
+        self.personId = personId
+        self.minutes = minutes
+    }
 }
 
 /// The kinds of assessment an exam can be marked as (DOMAIN-RULES §3).
@@ -280,6 +285,25 @@ extension AssessmentService {
                                        orgPath: orgPath, changes: [AuditChange(field: "title", before: nil, after: title)])
         }
         return examDTO(exam, questions: input.adaptive == nil ? items.count : pool.count, actor: actor)
+    }
+
+    /// Pupils of an organisation (or below it) by their usernames, for giving named pupils
+    /// extra time from a form; only someone who may set exams there may ask. Answers the
+    /// ids found and the usernames that are not pupils there.
+    public func pupils(usernames: [String], orgID: UUID, actor: Actor) async throws -> (found: [String: UUID], unknown: [String]) {
+        guard let orgPath = try await db.sql.raw("SELECT path FROM organisations WHERE id = \(bind: orgID)").first()?.decode(column: "path", as: String.self),
+              actor.grants.contains(where: { $0.capabilities.contains(.authorAssessments) && orgPath.hasPrefix($0.orgPath) }) else {
+            throw DomainError.invalid(field: "orgId", reason: "exam.org-not-yours")
+        }
+        let names = Array(Set(usernames.map { $0.lowercased() }))
+        guard !names.isEmpty else { return ([:], []) }
+        let rows = try await db.sql.raw("""
+            SELECT DISTINCT a.username, a.person_id FROM accounts a JOIN role_grants g ON g.person_id = a.person_id AND g.role = 'pupil'
+            JOIN organisations o ON o.id = g.org_id WHERE a.username IN (\(binds: names)) AND o.path LIKE \(bind: orgPath + "%")
+            """).all()
+        var found: [String: UUID] = [:]
+        for r in rows { found[try r.decode(column: "username", as: String.self)] = try r.decode(column: "person_id", as: UUID.self) }
+        return (found, names.filter { found[$0] == nil }.sorted())
     }
 
     /// The current content of every item of a bank, for choosing a matrix's pools.
