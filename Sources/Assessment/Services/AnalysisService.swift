@@ -83,6 +83,8 @@ extension AssessmentService {
                  response: try r.decode(column: "response", as: String?.self).flatMap { try? decoder.decode(ItemResponse.self, from: Data($0.utf8)) })
         }
         let byAttempt = Dictionary(grouping: marks, by: \.attempt)
+        // Grouped once: a province's exam has 5,000 attempts × 40 questions of marks.
+        let byItem = Dictionary(grouping: marks, by: \.item)
         let totals = byAttempt.values.map { $0.first?.total ?? 0 }
         // Alpha by question position over complete attempts (a matrix exam's slot n holds
         // questions of the same cell, which is what its reliability is about).
@@ -100,7 +102,7 @@ extension AssessmentService {
         var items: [ItemAnalysis] = []
         var seen = Set<UUID>()
         for slot in paper.pool where seen.insert(slot.itemID).inserted {
-            let mine = marks.filter { $0.item == slot.itemID }
+            let mine = byItem[slot.itemID] ?? []
             let graded = mine.filter { $0.points != nil }
             let fractions = graded.map { $0.max > 0 ? $0.points! / $0.max : 0 }
             let rest = graded.map { $0.total - $0.points! }
