@@ -80,12 +80,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Courses",
+            dependencies: [
+                "Platform",
+                "Directory",
+                "Library",
+                "Assessment",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "App",
             dependencies: [
                 "Platform",
                 "Directory",
                 "Library",
                 "Assessment",
+                "Courses",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -121,9 +134,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "CoursesTests",
+            dependencies: ["Courses", "Platform"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Platform", "Directory", "Library", "Assessment", "CZlib",
+                "App", "Platform", "Directory", "Library", "Assessment", "Courses", "CZlib",
                 .product(name: "VaporTesting", package: "vapor"),
             ],
             swiftSettings: swiftSettings

@@ -10,6 +10,7 @@ import Platform
 import Directory
 import Library
 import Assessment
+import Courses
 
 /// Builds the whole application from a configuration: database, migrations, services,
 /// middleware, pages and routes. Tests call it with their own configuration.
@@ -61,7 +62,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
             try await db.raw("PRAGMA synchronous=FULL").run()
         }
     }
-    for m in PlatformMigrations.all + DirectoryMigrations.all + LibraryMigrations.all + AssessmentMigrations.all { app.migrations.add(m) }
+    for m in PlatformMigrations.all + DirectoryMigrations.all + LibraryMigrations.all + AssessmentMigrations.all + CoursesMigrations.all { app.migrations.add(m) }
 
     let home = URL(fileURLWithPath: config.homeDirectory)
     let localizer = try Localizer.load(directory: home.appendingPathComponent("Resources/Localization"))
@@ -92,8 +93,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
                          sweeps: AssessmentJobs.sweeps(ctx: assessment),
                          signal: library.jobSignal, logger: Logger(label: "educommons.jobs"))
     app.lifecycle.use(JobWorkerLifecycle(worker: jobs))
+    let courses = CoursesContext(directory: directory, library: library, assessment: assessment)
     app.services = AppServices(config: config, localizer: localizer, directory: directory, library: library,
-                               assessment: assessment, jobs: jobs,
+                               assessment: assessment, courses: courses, jobs: jobs,
                                metrics: PrometheusCollectorRegistry(), assets: assets, openAPI: ByteBuffer(data: openAPI))
 
     app.views.use(.leaf)

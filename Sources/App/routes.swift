@@ -131,6 +131,31 @@ func routes(_ app: Application) throws {
         api.get("curricula", ":id", "coverage", use: curricula.coverage)
     }
 
+    // API: courses
+    do {
+        let c = CoursesAPI()
+        api.post("courses", use: c.create)
+        api.get("courses", use: c.mine)
+        api.get("catalogue", use: c.catalogue)
+        api.get("courses", ":id", use: c.show)
+        api.patch("courses", ":id", use: c.update)
+        api.post("courses", ":id", "units", use: c.addUnit)
+        api.post("course-units", ":id", "lessons", use: c.addLesson)
+        api.post("lessons", ":id", "items", use: c.addItem)
+        api.delete("course-items", ":id", use: c.removeItem)
+        api.post("courses", ":id", "move", use: c.move)
+        api.post("courses", ":id", "enrolments", use: c.enrol)
+        api.delete("courses", ":id", "enrolment", use: c.leave)
+        api.get("courses", ":id", "learners", use: c.learners)
+        api.get("courses", ":id", "progress", use: c.progress)
+        api.get("courses", ":id", "progress", ":personId", use: c.progress)
+        api.post("course-items", ":id", "progress", use: c.recordProgress)
+        api.on(.POST, "course-items", ":id", "submissions", body: .collect(maxSize: "26mb"), use: c.submit)
+        api.get("course-items", ":id", "submissions", use: c.submissions)
+        api.put("submissions", ":id", "grade", use: c.grade)
+        api.get("submissions", ":id", "file", use: c.submissionFile)
+    }
+
     // Pages
     do {
         let pages = app

@@ -7,6 +7,7 @@ import Platform
 import Directory
 import Library
 import Assessment
+import Courses
 
 /// What the application holds for its whole life: configuration, localisation, rules,
 /// the directory context and the metrics registry. Built once in `configure`.
@@ -16,6 +17,7 @@ struct AppServices: Sendable {
     var directory: DirectoryContext
     var library: LibraryContext
     var assessment: AssessmentContext
+    var courses: CoursesContext
     /// Background jobs; started by `serve` (unless EDUCOMMONS_RUN_JOBS=false) and `jobs run`.
     var jobs: JobWorker
     var metrics: PrometheusCollectorRegistry
@@ -42,6 +44,7 @@ extension Request {
     var auditLog: AuditService { AuditService(db: db) }
     var library: LibraryService { LibraryService(db: db, ctx: services.library) }
     var assessment: AssessmentService { AssessmentService(db: db, ctx: services.assessment) }
+    var courses: CoursesService { CoursesService(db: db, ctx: services.courses) }
 
     func t(_ key: String, _ args: [String] = []) -> String {
         services.localizer.text(key, locale, args)
