@@ -10,6 +10,7 @@ import Platform
 import Directory
 import Library
 import Assessment
+import Courses
 
 /// The executable's whole life: read configuration, build the app, migrate and seed for
 /// `serve`, run the command, shut down. A configuration problem stops here with a message
@@ -82,10 +83,11 @@ func seedDemo(_ app: Application, config: AppConfig) async throws {
     let resources = try await DemoLibrary(library: LibraryService(db: app.db, ctx: app.services.library))
         .seedIfEmpty(directory: DirectoryService(db: app.db, ctx: app.services.directory))
     let directory = DirectoryService(db: app.db, ctx: app.services.directory)
-    try await DemoAssessment(service: AssessmentService(db: app.db, ctx: app.services.assessment))
-        .seed(teacher: try await directory.actor(username: "teacher", acting: .system("demo")),
-              pupil: try await directory.actor(username: "pupil", acting: .system("demo")))
-    var lines = ["Demo province created, with \(resources) learning resources and a question bank with an exam for class 3A. Sign in with any of these accounts:"]
+    let teacher = try await directory.actor(username: "teacher", acting: .system("demo"))
+    let pupil = try await directory.actor(username: "pupil", acting: .system("demo"))
+    let exam = try await DemoAssessment(service: AssessmentService(db: app.db, ctx: app.services.assessment)).seed(teacher: teacher, pupil: pupil)
+    try await DemoCourses(service: CoursesService(db: app.db, ctx: app.services.courses)).seed(teacher: teacher, pupil: pupil, exam: exam)
+    var lines = ["Demo province created, with \(resources) learning resources, a question bank with an exam, and a course for class 3A and an open course. Sign in with any of these accounts:"]
     for a in accounts { lines.append("  \(a.username.padding(toLength: 18, withPad: " ", startingAt: 0)) \(a.description)") }
     lines.append(config.demoPassword == AppConfig.defaultDemoPassword
                  ? "Password for all of them: \(config.demoPassword) (set EDUCOMMONS_DEMO_PASSWORD to choose another)"

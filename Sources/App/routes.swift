@@ -154,6 +154,8 @@ func routes(_ app: Application) throws {
         api.get("course-items", ":id", "submissions", use: c.submissions)
         api.put("submissions", ":id", "grade", use: c.grade)
         api.get("submissions", ":id", "file", use: c.submissionFile)
+        api.get("course-items", ":id", "posts", use: c.posts)
+        api.post("course-items", ":id", "posts", use: c.post)
     }
 
     // Pages
@@ -220,6 +222,19 @@ func routes(_ app: Application) throws {
         pages.post("attempts", ":id", "submit", use: ex.submit)
         pages.post("attempts", ":id", "next", use: ex.next)
         pages.get("attempts", ":id", "result", use: ex.result)
+        let cp = CoursePages()
+        pages.get("courses", use: cp.mine)
+        pages.post("courses", use: cp.create)
+        pages.get("catalogue", use: cp.catalogue)
+        pages.get("courses", ":id", use: cp.course)
+        pages.get("courses", ":id", "learners", use: cp.learners)
+        pages.post("courses", ":id", ":step", use: cp.action)
+        let ci = CourseItemPages()
+        pages.get("course-items", ":id", use: ci.show)
+        pages.on(.POST, "course-items", ":id", "submit", body: .collect(maxSize: "26mb"), use: ci.submit)
+        pages.post("course-items", ":id", "grade", use: ci.grade)
+        pages.post("course-items", ":id", "posts", use: ci.post)
+        pages.post("course-items", ":id", "progress", use: CoursesAPI().recordProgress)
         pages.get("library", use: lib.browse)
         pages.get("library", "new", use: lib.newForm)
         pages.on(.POST, "library", "new", body: .stream, use: lib.create)

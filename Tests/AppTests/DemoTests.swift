@@ -3,6 +3,7 @@ import Testing
 import VaporTesting
 import Fluent
 import Assessment
+import Courses
 @testable import App
 import Directory
 import Platform
@@ -40,15 +41,29 @@ struct DemoTests {
             try await app.testing().test(.GET, "api/v1/people/\(otherID)", headers: teacher) { res in #expect(res.status == .notFound) }
             // The demo exam is for the pupil's own class, whichever class the teacher's grants list first.
             let directory = DirectoryService(db: app.db, ctx: app.services.directory)
-            try await DemoAssessment(service: AssessmentService(db: app.db, ctx: app.services.assessment))
-                .seed(teacher: try await directory.actor(username: "teacher", acting: .system("test")),
-                      pupil: try await directory.actor(username: "pupil", acting: .system("test")))
+            let demoTeacher = try await directory.actor(username: "teacher", acting: .system("test"))
+            let demoPupil = try await directory.actor(username: "pupil", acting: .system("test"))
+            let exam = try await DemoAssessment(service: AssessmentService(db: app.db, ctx: app.services.assessment))
+                .seed(teacher: demoTeacher, pupil: demoPupil)
+            #expect(try await DemoCourses(service: CoursesService(db: app.db, ctx: app.services.courses)).seed(teacher: demoTeacher, pupil: demoPupil, exam: exam) == 2)
             let pupil = try await app.bearer("pupil", password: AppConfig.defaultDemoPassword)
             try await app.testing().test(.GET, "api/v1/exams", headers: pupil) { res in
                 #expect(res.decoded([ExamDTO].self)?.map(\.title) == ["Kiểm tra 15 phút — Toán 3"])
             }
             try await app.testing().test(.GET, "api/v1/exams", headers: try await app.bearer("other.pupil", password: AppConfig.defaultDemoPassword)) { res in
                 #expect(res.decoded([ExamDTO].self)?.isEmpty == true)
+            }
+            // The class course is the pupil's (with the exam in it), not the other pupil's; the MOOC is in the public catalogue.
+            try await app.testing().test(.GET, "api/v1/courses", headers: pupil) { res in
+                let courses = res.decoded([CourseDTO].self)
+                #expect(courses?.map(\.title) == ["Toán 3 — Học kỳ I"])
+                #expect(courses?.first?.learnerCount ?? 0 > 1)
+            }
+            try await app.testing().test(.GET, "api/v1/courses", headers: try await app.bearer("other.pupil", password: AppConfig.defaultDemoPassword)) { res in
+                #expect(res.decoded([CourseDTO].self)?.isEmpty == true)
+            }
+            try await app.testing().test(.GET, "api/v1/catalogue") { res in
+                #expect(res.decoded(ListPage<CourseDTO>.self)?.items.map(\.title) == ["Tiếng Việt cho mọi người"])
             }
         }
     }

@@ -133,4 +133,15 @@ struct CoursesAPI {
         headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         return Response(status: .ok, headers: headers, body: .init(data: data))
     }
+
+    @Sendable func posts(req: Request) async throws -> JSON<[PostDTO]> {
+        JSON(try await req.courses.posts(try req.uuid("id"), actor: try req.requireActor()))
+    }
+
+    struct PostBody: Decodable { var body: String }
+
+    @Sendable func post(req: Request) async throws -> JSON<PostDTO> {
+        let actor = try req.requireActor()
+        return JSON(try await req.courses.post(try req.uuid("id"), body: try req.decodeJSON(PostBody.self).body, actor: actor), status: .created)
+    }
 }

@@ -13,7 +13,8 @@ struct CSRFMiddleware: AsyncMiddleware {
         if request.isAPI || request.isProtocol { return try await next.respond(to: request) }
         let existing = request.cookies[Self.cookie].flatMap { (32...64).contains($0.string.count) ? $0.string : nil }
         request.csrfToken = existing ?? Digest.randomToken()
-        if request.method == .POST, request.headers.contentType?.type == "multipart", request.url.path.hasPrefix("/library/") {
+        if request.method == .POST, request.headers.contentType?.type == "multipart",
+           request.url.path.hasPrefix("/library/") || request.url.path.hasPrefix("/course-items/") {
             // File uploads stream to disk; collecting them here to read one field would hold
             // a whole video in memory. Their forms carry the token in the action URL instead.
             let sent = request.query[String.self, at: Self.field] ?? request.headers.first(name: "X-CSRF-Token") ?? ""

@@ -158,7 +158,41 @@ struct LibraryPages {
         if r.usageCount > 0 { fact("library.field.usage", req.t("library.usage-value", [String(r.usageCount)])) }
         for a in r.alignments { fact("library.field.alignment", "\(a.frameworkCode): \(a.name)") }
 
+        let viewer = try await Self.viewer(req, r, actor: actor, format: format)
+        let content = "/api/v1/resources/\(r.id)/content"
+        let versions = r.versions.reversed().map {
+            ResourcePage.VersionRow(number: $0.number, href: "\(content)?version=\($0.number)&download=1", size: format.bytes($0.size),
+                                    filename: $0.filename, date: format.date($0.createdAt), note: $0.note)
+        }
+        var history: [ResourcePage.HistoryRow] = []
+        var scopes: [SelectOption] = []
+        if r.can.edit || r.can.review || r.can.withdraw {
+            history = (try? await req.library.history(id, actor: actor))?.reversed().map {
+                .init(action: req.t("library.action.\($0.action)"), who: $0.actorName, when: format.dateTime($0.at), comment: $0.comment)
+            } ?? []
+        }
+        if r.can.submit {
+            // Where it may be published: the owning organisation and everything above it.
+            let chain = (try? await req.directory.ancestors(of: r.orgId, actor: actor)) ?? []
+            scopes = chain.filter { OrgKind(rawValue: $0.kind).flatMap(PublishLevel.init(kind:)) != nil }.reversed().map {
+                SelectOption(value: $0.id.uuidString, label: "\($0.displayName) (\(req.t("org.kind.\($0.kind)")))", selected: false)
+            }
+        }
+        let page = ResourcePage(base: await PageBase.make(req, title: r.displayTitle), r: r, kindLabel: req.t("library.type.\(r.kind)"),
+                                statusLabel: req.t("library.status.\(r.status)"), facts: facts, viewer: viewer, versions: versions,
+                                history: history, scopes: scopes, errors: errors,
+                                canUse: r.can.rate, uploadAction: "/library/\(r.id)/versions?_csrf=\(req.csrfToken)",
+                                align: r.can.edit ? try await alignPicker(req, r) : nil)
+        return try await req.page("resource", page, status: status)
+    }
+
+    /// How a resource shows in a page: the video player with its renditions, the audio
+    /// player, an image, a PDF or EPUB reader, a sandboxed package, a link or a download.
+    /// The library's page and the course's lesson player share it.
+    static func viewer(_ req: Request, _ r: ResourceDTO, actor: Actor, format: LocaleFormat) async throws -> ResourcePage.Viewer? {
         let shown = r.versions.last
+        // EPUB chapters page within whichever page shows the book.
+        let here = req.url.path
         var viewer: ResourcePage.Viewer?
         let content = "/api/v1/resources/\(r.id)/content"
         if let v = shown {
@@ -194,9 +228,9 @@ struct LibraryPages {
                     // Read in the page, a chapter at a time, without scripts.
                     let n = min(max(req.query[Int.self, at: "chapter"] ?? 1, 1), book.chapters.count)
                     viewer = .init(type: "epub", src: book.prefix + book.chapters[n - 1].path, size: size, sources: [], poster: nil,
-                                   chapters: book.chapters.enumerated().map { .init(title: $0.element.title, href: "/library/\(r.id)?chapter=\($0.offset + 1)", current: $0.offset + 1 == n) },
-                                   prevHref: n > 1 ? "/library/\(r.id)?chapter=\(n - 1)" : nil,
-                                   nextHref: n < book.chapters.count ? "/library/\(r.id)?chapter=\(n + 1)" : nil,
+                                   chapters: book.chapters.enumerated().map { .init(title: $0.element.title, href: "\(here)?chapter=\($0.offset + 1)", current: $0.offset + 1 == n) },
+                                   prevHref: n > 1 ? "\(here)?chapter=\(n - 1)" : nil,
+                                   nextHref: n < book.chapters.count ? "\(here)?chapter=\(n + 1)" : nil,
                                    download: versioned + "&download=1")
                 } else {
                     viewer = .init(type: v.fileKind == "pdf" ? "pdf" : "download",
@@ -206,30 +240,7 @@ struct LibraryPages {
         } else if let url = r.url {
             viewer = .init(type: "link", src: url, size: "", sources: [], poster: nil)
         }
-        let versions = r.versions.reversed().map {
-            ResourcePage.VersionRow(number: $0.number, href: "\(content)?version=\($0.number)&download=1", size: format.bytes($0.size),
-                                    filename: $0.filename, date: format.date($0.createdAt), note: $0.note)
-        }
-        var history: [ResourcePage.HistoryRow] = []
-        var scopes: [SelectOption] = []
-        if r.can.edit || r.can.review || r.can.withdraw {
-            history = (try? await req.library.history(id, actor: actor))?.reversed().map {
-                .init(action: req.t("library.action.\($0.action)"), who: $0.actorName, when: format.dateTime($0.at), comment: $0.comment)
-            } ?? []
-        }
-        if r.can.submit {
-            // Where it may be published: the owning organisation and everything above it.
-            let chain = (try? await req.directory.ancestors(of: r.orgId, actor: actor)) ?? []
-            scopes = chain.filter { OrgKind(rawValue: $0.kind).flatMap(PublishLevel.init(kind:)) != nil }.reversed().map {
-                SelectOption(value: $0.id.uuidString, label: "\($0.displayName) (\(req.t("org.kind.\($0.kind)")))", selected: false)
-            }
-        }
-        let page = ResourcePage(base: await PageBase.make(req, title: r.displayTitle), r: r, kindLabel: req.t("library.type.\(r.kind)"),
-                                statusLabel: req.t("library.status.\(r.status)"), facts: facts, viewer: viewer, versions: versions,
-                                history: history, scopes: scopes, errors: errors,
-                                canUse: r.can.rate, uploadAction: "/library/\(r.id)/versions?_csrf=\(req.csrfToken)",
-                                align: r.can.edit ? try await alignPicker(req, r) : nil)
-        return try await req.page("resource", page, status: status)
+        return viewer
     }
 
     /// The alignment picker, rendered on the server so it works on any phone without

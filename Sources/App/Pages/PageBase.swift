@@ -27,6 +27,7 @@ struct PageBase: Encodable, Sendable {
         if let actor {
             add("/", "nav.home")
             add("/library", "nav.library")
+            add("/courses", "nav.courses")
             if !actor.prefixes(for: .reviewResources).isEmpty { add("/library/review", "nav.review") }
             if !actor.prefixes(for: .authorAssessments).isEmpty { add("/assessment/banks", "nav.banks") }
             if actor.grants.contains(where: { $0.role == .pupil }) || !actor.prefixes(for: .authorAssessments).isEmpty { add("/exams", "nav.exams") }
@@ -39,6 +40,7 @@ struct PageBase: Encodable, Sendable {
             add("/profile", "nav.profile")
         } else {
             add("/library", "nav.library")
+            add("/catalogue", "nav.catalogue")
             add("/signin", "signin.title")
         }
         let languages = AppLocale.allCases.map {

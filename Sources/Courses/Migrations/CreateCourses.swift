@@ -3,7 +3,7 @@ import SQLKit
 import Platform
 
 public enum CoursesMigrations {
-    public static var all: [any Migration] { [CreateCourses()] }
+    public static var all: [any Migration] { [CreateCourses(), AddDiscussionPosts()] }
 }
 
 struct CreateCourses: AsyncMigration {
@@ -141,5 +141,23 @@ struct CreateCourses: AsyncMigration {
                        Lesson.schema, CourseUnit.schema, CourseStaff.schema, Course.schema] {
             try await database.schema(schema).delete()
         }
+    }
+}
+
+struct AddDiscussionPosts: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(DiscussionPost.schema)
+            .id()
+            .field("course_id", .uuid, .required)
+            .field("item_id", .uuid, .required, .references(LessonItem.schema, "id"))
+            .field("person_id", .uuid, .required)
+            .field("body", .string, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await (database as! any SQLDatabase).raw("CREATE INDEX discussion_posts_item ON discussion_posts (item_id, id)").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.schema(DiscussionPost.schema).delete()
     }
 }

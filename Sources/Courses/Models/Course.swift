@@ -169,3 +169,17 @@ final class CourseCompletion: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// A message in a discussion item: learners and teachers of the course write, all of them read.
+final class DiscussionPost: Model, @unchecked Sendable {
+    static let schema = "discussion_posts"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "course_id") var courseID: UUID
+    @Field(key: "item_id") var itemID: UUID
+    @Field(key: "person_id") var personID: UUID
+    @Field(key: "body") var body: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}

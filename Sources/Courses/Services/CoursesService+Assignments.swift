@@ -143,7 +143,8 @@ extension CoursesService {
                       submittedAt: s.submittedAt, late: s.late, points: s.points, maxPoints: maxPoints, feedback: s.feedback, gradedAt: s.gradedAt)
     }
 
-    static func number(_ d: Double) -> String {
-        d == d.rounded() ? String(Int(d)) : String(format: "%.2f", d)
+    /// Points as people write them: "7", "7.5", "7.25".
+    public static func number(_ d: Double) -> String {
+        d == d.rounded() ? String(Int(d)) : String(format: "%.2f", d).replacingOccurrences(of: "0+$", with: "", options: .regularExpression)
     }
 }
