@@ -93,7 +93,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
                          sweeps: AssessmentJobs.sweeps(ctx: assessment),
                          signal: library.jobSignal, logger: Logger(label: "educommons.jobs"))
     app.lifecycle.use(JobWorkerLifecycle(worker: jobs))
-    let courses = CoursesContext(directory: directory, library: library, assessment: assessment)
+    var courses = CoursesContext(directory: directory, library: library, assessment: assessment)
+    courses.xapiHomePage = "https://\(config.oaiRepositoryID)"
     app.services = AppServices(config: config, localizer: localizer, directory: directory, library: library,
                                assessment: assessment, courses: courses, jobs: jobs,
                                metrics: PrometheusCollectorRegistry(), assets: assets, openAPI: ByteBuffer(data: openAPI))

@@ -18,6 +18,15 @@ func routes(_ app: Application) throws {
         app.on(.POST, "oai", body: .collect(maxSize: "64kb"), use: oai.handle)
     }
 
+    // Learning Record Store (xAPI 1.0.3)
+    do {
+        let x = XAPIController()
+        app.get("xapi", "about", use: x.about)
+        app.on(.POST, "xapi", "statements", body: .collect(maxSize: "10mb"), use: x.post)
+        app.on(.PUT, "xapi", "statements", body: .collect(maxSize: "1mb"), use: x.put)
+        app.get("xapi", "statements", use: x.get)
+    }
+
     let api = app.grouped("api", "v1")
     // API: identity
     do {

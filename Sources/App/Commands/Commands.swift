@@ -9,6 +9,7 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(ImportCommands(), as: "import")
     app.asyncCommands.use(LibraryCommands(), as: "library")
     app.asyncCommands.use(JobCommands(), as: "jobs")
+    app.asyncCommands.use(XAPICommands(), as: "xapi")
 }
 
 /// `educommons migrate`: applies pending migrations without asking (safe to run in CI

@@ -1,6 +1,7 @@
 import Foundation
 import Vapor
 import Platform
+import Courses
 
 /// RFC 9457 problem details, the one error shape of the JSON API.
 struct ProblemDetails: Content {
@@ -56,7 +57,12 @@ struct ProblemMiddleware: AsyncMiddleware {
             headers.add(name: "Tus-Version", value: TusAPI.version)
         }
 
-        if request.isAPI || request.headers.accept.mediaTypes.contains(.json) && !request.headers.accept.mediaTypes.contains(.html) {
+        if request.isXAPI {
+            // xAPI clients read the version on every answer; a missing credential asks for Basic.
+            headers.add(name: XAPIController.versionHeader, value: XAPIService.version)
+            if status == .unauthorized { headers.add(name: .wwwAuthenticate, value: "Basic realm=\"xAPI\"") }
+        }
+        if request.isAPI || request.isXAPI || request.headers.accept.mediaTypes.contains(.json) && !request.headers.accept.mediaTypes.contains(.html) {
             let body = ProblemDetails(type: "urn:educommons:problem:\(code)", title: title, status: Int(status.code), detail: detail,
                                       code: code, instance: request.url.path, requestId: request.requestID,
                                       errors: (fields?.isEmpty ?? true) ? nil : fields)

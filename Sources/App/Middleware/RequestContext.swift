@@ -46,8 +46,9 @@ extension Request {
     }
 
     var isAPI: Bool { url.path.hasPrefix("/api/") }
-    /// Machine protocols with their own rules (OAI-PMH): no page sessions, no CSRF.
-    var isProtocol: Bool { url.path == "/oai" }
+    /// Machine protocols with their own rules (OAI-PMH, xAPI): no page sessions, no CSRF.
+    var isProtocol: Bool { url.path == "/oai" || isXAPI }
+    var isXAPI: Bool { url.path.hasPrefix("/xapi/") }
 
     /// Client address for the audit log: the socket peer, or, when the peer is a proxy the
     /// operator listed in EDUCOMMONS_TRUSTED_PROXIES, the address that proxy reports (the

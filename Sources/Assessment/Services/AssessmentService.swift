@@ -18,15 +18,15 @@ public struct AssessmentContext: Sendable {
     /// Attempts' owner, exam and state, read on every save (see `attemptState`).
     let attempts = LRUCache<AttemptState>(capacity: 50_000)
     /// SQLite's single writer, taken in the process by the exam storm's writes.
-    let writes: WriteGate
+    public let writes: WriteGate
     /// Group commit of answer saves.
     let answers: AnswerWriter
 
-    public init(clock: any PlatformClock = SystemClock()) {
+    /// `writes`: the process's one SQLite writer gate, shared with other areas' hot writes.
+    public init(clock: any PlatformClock = SystemClock(), writes gate: WriteGate = WriteGate()) {
         self.clock = clock
         self.audit = AuditLog(clock: clock)
         self.jobs = JobQueue(clock: clock)
-        let gate = WriteGate()
         self.writes = gate
         self.answers = AnswerWriter(gate: gate)
     }

@@ -3,7 +3,7 @@ import SQLKit
 import Platform
 
 public enum CoursesMigrations {
-    public static var all: [any Migration] { [CreateCourses(), AddDiscussionPosts()] }
+    public static var all: [any Migration] { [CreateCourses(), AddDiscussionPosts(), AddXAPI()] }
 }
 
 struct CreateCourses: AsyncMigration {

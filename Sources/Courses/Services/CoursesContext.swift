@@ -24,7 +24,15 @@ public struct CoursesContext: Sendable {
     public var paceMargin: Double = 25
     public var completionListeners: [@Sendable (CourseCompletionEvent) async -> Void] = []
 
+    /// The LRS: the `homePage` of its own accounts (the platform, clients), clients by key,
+    /// stored times, and the group commit of statements.
+    public var xapiHomePage = "https://educommons.local"
+    let xapiClients = LRUCache<CachedClient>(capacity: 1024)
+    let xapiClock = MicroClock()
+    let xapiWriter: GroupCommit<StatementJob, Void>
+
     public init(directory: DirectoryContext, library: LibraryContext, assessment: AssessmentContext, clock: any PlatformClock = SystemClock()) {
+        self.xapiWriter = GroupCommit(gate: assessment.writes) { jobs, db in try await XAPIService.write(jobs, on: db) }
         self.clock = clock
         self.audit = AuditLog(clock: clock)
         self.directory = directory

@@ -59,6 +59,8 @@ extension CoursesService {
         s.submittedAt = now
         s.late = late
         try await s.create(on: db)
+        try await emit(XAPIVerbs.answered, "answered", person: me, course: c, item: i,
+                       result: .object(["response": .string(String(body.prefix(1000))), "completion": .bool(true)]))
         try await upsertProgress(item: i, person: me, { p in p.submittedAt = p.submittedAt ?? s.submittedAt },
                                  rule: { CompletionRule(kind: RuleKind(rawValue: i.rule) ?? .submitted, threshold: i.threshold) })
         try await checkCompletion(c, people: [me])

@@ -45,7 +45,9 @@ extension CoursesService {
     func upsertProgress(item i: LessonItem, person: UUID, _ change: @Sendable (ItemProgress) -> Void,
                         rule: @Sendable () -> CompletionRule) async throws -> ItemProgress {
         for attempt in 0..<3 {
-            let row = try await ItemProgress.query(on: db).filter(\.$itemID == i.id!).filter(\.$personID == person).first() ?? {
+            let found = try await ItemProgress.query(on: db).filter(\.$itemID == i.id!).filter(\.$personID == person).first()
+            let before = (viewed: found?.viewedAt != nil, submitted: found?.submittedAt != nil, score: found?.score, completed: found?.completedAt != nil)
+            let row = found ?? {
                 let p = ItemProgress()
                 p.id = UUIDv7.make(at: now)
                 p.courseID = i.courseID
@@ -61,6 +63,14 @@ extension CoursesService {
             row.updatedAt = now
             do {
                 try await row.save(on: db)
+                // Each first (a first view, a new score, a first completion) is a learning event.
+                let c = try await course(i.courseID)
+                if !before.viewed, row.viewedAt != nil { try await emit(XAPIVerbs.launched, "launched", person: person, course: c, item: i) }
+                if let score = row.score, score != before.score {
+                    try await emit(XAPIVerbs.scored, "scored", person: person, course: c, item: i,
+                                   result: Self.scoreResult(score, completed: row.completedAt != nil))
+                }
+                if !before.completed, row.completedAt != nil { try await emit(XAPIVerbs.completed, "completed", person: person, course: c, item: i) }
                 return row
             } catch where attempt < 2 && !row.$id.exists {
                 continue
@@ -131,6 +141,7 @@ extension CoursesService {
                 if try await CourseCompletion.query(on: db).filter(\.$courseID == c.id!).filter(\.$personID == person).first() != nil { continue }
                 throw error
             }
+            try await emit(XAPIVerbs.completed, "completed", person: person, course: c, item: nil, result: .object(["completion": .bool(true)]))
             let event = CourseCompletionEvent(courseId: c.id!, personId: person, orgId: c.orgID, completedAt: done.completedAt)
             for listener in ctx.completionListeners { await listener(event) }
         }

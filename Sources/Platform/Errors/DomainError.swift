@@ -32,6 +32,9 @@ public enum DomainError: Error, Sendable, Equatable {
     case invalid([FieldProblem])
     /// Malformed request body (400).
     case malformed(reason: String = "error.malformed")
+    /// Input a protocol says to refuse with 400 rather than 422, with each problem named
+    /// (an xAPI statement that breaks the specification).
+    case badInput([FieldProblem])
     /// State conflict: duplicate username, stale write (409).
     case conflict(reason: String, arguments: [String] = [])
     /// Account locked after repeated failures (429 with Retry-After).
@@ -55,6 +58,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .notFound: "not-found"
         case .invalid: "validation-failed"
         case .malformed: "malformed-request"
+        case .badInput: "bad-input"
         case .conflict: "conflict"
         case .locked: "account-locked"
         case .rateLimited: "rate-limited"
@@ -69,7 +73,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .forbidden: 403
         case .notFound: 404
         case .invalid: 422
-        case .malformed: 400
+        case .malformed, .badInput: 400
         case .conflict: 409
         case .locked, .rateLimited: 429
         case .preconditionFailed: 412
@@ -88,6 +92,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .conflict(let reason, _): reason
         case .notFound: "error.not-found"
         case .invalid: "error.validation-failed"
+        case .badInput: "error.bad-input"
         case .locked: "error.account-locked"
         case .rateLimited: "error.rate-limited"
         }
@@ -104,6 +109,7 @@ public enum DomainError: Error, Sendable, Equatable {
 
     public var problems: [FieldProblem] {
         if case .invalid(let p) = self { return p }
+        if case .badInput(let p) = self { return p }
         return []
     }
 
