@@ -4,6 +4,7 @@ import Fluent
 import FluentSQLiteDriver
 import FluentPostgresDriver
 import Leaf
+import LeafKit
 import Prometheus
 import NIOCore
 import Platform
@@ -99,11 +100,20 @@ public func configure(_ app: Application, config: AppConfig) async throws {
                                assessment: assessment, courses: courses, jobs: jobs,
                                metrics: PrometheusCollectorRegistry(), assets: assets, openAPI: ByteBuffer(data: openAPI))
 
-    app.views.use(.leaf)
     app.leaf.tags["t"] = LocalizeTag()
     app.leaf.tags["asset"] = AssetTag()
-    // Templates are read once in production; during development edits show at once.
+    // Templates are read once in a release build; in a debug build edits show at once.
+    // Leaf's own provider turns its cache off whenever the environment is "development",
+    // which is what `serve` runs in unless told otherwise: every page was read and lexed
+    // again, a fifth of the server's time on a course page (bench/README.md, "Courses").
+    // So the renderer is made here, with the cache decided by the build alone.
     app.leaf.cache.isEnabled = app.environment.isRelease
+    app.views.use { app in
+        var info = app.leaf.userInfo
+        info["application"] = app
+        return LeafRenderer(configuration: app.leaf.configuration, tags: app.leaf.tags, cache: app.leaf.cache,
+                            sources: app.leaf.sources, eventLoop: app.eventLoopGroup.next(), userInfo: info)
+    }
 
     app.middleware = Middlewares()
     app.middleware.use(MetricsMiddleware(registry: app.services.metrics))

@@ -19,8 +19,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", default=os.path.join(ROOT, ".build", "debug", "educommons"))
     a = ap.parse_args()
-    from tincan import (RemoteLRS, Statement, Agent, Verb, Activity, ActivityDefinition, LanguageMap, Result, Score,
-                        Context, StatementRef)
+    try:
+        from tincan import (RemoteLRS, Statement, Agent, Verb, Activity, ActivityDefinition, LanguageMap, Result, Score,
+                            Context, StatementRef)
+    except ImportError:
+        print("SKIP: the tincan package is not installed (pip install tincan); xAPI client check not run")
+        return 0
 
     data = tempfile.mkdtemp(prefix="ec-xapi-")
     env = dict(os.environ, EDUCOMMONS_DATA=data, EDUCOMMONS_HOME=ROOT, LOG_LEVEL="warning")

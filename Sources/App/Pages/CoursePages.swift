@@ -136,11 +136,10 @@ struct CoursePages {
         if c.role == "teacher" { fact("course.field.code", c.joinCode) }
         var progressText: String?
         var percent = 0
-        if c.role == "learner" {
-            let p = try await req.courses.progress(id, of: nil, actor: actor)
+        if let p = c.progress {
             percent = p.percent
             progressText = req.t("course.progress-of", [String(p.completed), String(p.total), String(p.percent)])
-            if p.completedAt != nil { progressText = req.t("course.completed-on", [format.date(p.completedAt!)]) }
+            if let done = p.completedAt { progressText = req.t("course.completed-on", [format.date(done)]) }
         }
         let units = (c.units ?? []).map { u in
             CoursePage.UnitView(id: u.id.uuidString.lowercased(), title: u.title, lessons: u.lessons.map { l in
@@ -155,7 +154,11 @@ struct CoursePages {
         var note: String?
         if visitor, !(c.enrolment == "open" || c.enrolment == "code") || c.status != "published" { note = req.t("course.enrol-closed") }
         if visitor, req.actor == nil { note = req.t("course.sign-in-to-enrol") }
-        let page = CoursePage(base: await PageBase.make(req, title: c.title), c: c, kindLabel: req.t("course.kind.\(c.kind)"),
+        // The template reads the outline from `units`; encoding it twice into Leaf's context
+        // was a seventh of the page's cost.
+        var summary = c
+        summary.units = nil
+        let page = CoursePage(base: await PageBase.make(req, title: c.title), c: summary, kindLabel: req.t("course.kind.\(c.kind)"),
                               statusLabel: req.t("course.status.\(c.status)"), facts: facts,
                               paragraphs: c.description.components(separatedBy: "\n\n").filter { !$0.isEmpty },
                               units: units, isTeacher: c.role == "teacher", isLearner: c.role == "learner",

@@ -89,8 +89,17 @@ public struct CourseDTO: Sendable, Codable, Equatable {
     /// The caller's relation to the course: teacher, learner, guardian, overseer or visitor.
     public var role: String
     public var enrolled: Bool
+    /// A learner's own progress (in the detail view only).
+    public var progress: CourseProgressSummary?
     /// Units with their lessons and items (in the detail view only).
     public var units: [UnitDTO]?
+}
+
+public struct CourseProgressSummary: Sendable, Codable, Equatable {
+    public var completed: Int
+    public var total: Int
+    public var percent: Int
+    public var completedAt: Date?
 }
 
 public struct UnitDTO: Sendable, Codable, Equatable {

@@ -136,6 +136,7 @@ extension CoursesService {
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         let publishingClass = c.kind == CourseKind.class.rawValue && changes.contains { $0.field == "status" && $0.after == CourseStatus.published.rawValue }
         let audited = changes
+        defer { forget(c.id) }
         try await db.transaction { tx in
             c.updatedAt = now
             try await c.save(on: tx)
@@ -152,14 +153,17 @@ extension CoursesService {
     /// `GET /api/v1/courses/{id}`: the course, its outline, and for a learner their own
     /// progress on each item. Visitors see titles, not pages' text.
     public func courseDetail(_ id: UUID, actor: Actor) async throws -> CourseDTO {
-        let c = try await course(id)
+        let c = try await readCourse(id)
         let r = try await role(in: c, actor: actor)
         let outline = try await outline(of: c)
         var progress: [UUID: ItemProgressDTO] = [:]
+        var out = dto(c, role: r, enrolled: r == .learner)
         if r == .learner, let me = actor.personID {
             progress = try await progressRecords(course: c, outline: outline, person: me)
+            let done = outline.items.filter { progress[$0.id]?.completed == true }.count
+            out.progress = CourseProgressSummary(completed: done, total: outline.items.count, percent: Self.percent(done, outline.items.count),
+                                                 completedAt: try await completedAt(c.id!, me))
         }
-        var out = dto(c, role: r, enrolled: r == .learner)
         out.units = outline.units.map { u in
             UnitDTO(id: u.id, title: u.title, lessons: u.lessons.map { l in
                 LessonDTO(id: l.id, unitId: u.id, title: l.title, items: l.items.map { itemDTO($0, role: r, progress: progress[$0.id]) })
@@ -227,7 +231,7 @@ extension CoursesService {
         CourseDTO(id: c.id!, kind: c.kind, title: c.title, description: c.description, subject: c.subject, grade: c.grade, term: c.term,
                   language: c.language, orgId: c.orgID, status: c.status, enrolment: c.enrolment,
                   joinCode: role == .teacher ? c.joinCode : nil, capacity: c.capacity, learnerCount: c.learnerCount,
-                  startsOn: c.startsOn, endsOn: c.endsOn, role: role.rawValue, enrolled: enrolled, units: nil)
+                  startsOn: c.startsOn, endsOn: c.endsOn, role: role.rawValue, enrolled: enrolled, progress: nil, units: nil)
     }
 
     static func clean(_ s: String?) -> String? {

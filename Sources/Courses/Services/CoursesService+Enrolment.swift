@@ -65,6 +65,7 @@ extension CoursesService {
     /// two learners racing for the last seat cannot both get it, on either database.
     func admit(_ c: Course, people: [UUID], source: String) async throws {
         guard !people.isEmpty else { return }
+        defer { forget(c.id) }
         let n = people.count
         try await db.transaction { tx in
             let row = try await tx.sql.raw("""
@@ -109,6 +110,7 @@ extension CoursesService {
             throw DomainError.conflict(reason: "course.not-enrolled")
         }
         if c.kind == CourseKind.class.rawValue { throw DomainError.conflict(reason: "course.roster-managed") }
+        defer { forget(c.id) }
         try await db.transaction { tx in
             e.status = "left"
             e.leftAt = now
@@ -136,6 +138,7 @@ extension CoursesService {
     }
 
     private func syncRoster(_ c: Course, pupils: Set<UUID>) async throws {
+        defer { forget(c.id) }
         try await db.transaction { tx in
             let rows = try await Enrolment.query(on: tx).filter(\.$courseID == c.id!).all()
             let known = Dictionary(rows.map { ($0.personID, $0) }, uniquingKeysWith: { a, _ in a })

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Platform
 
 /// Checks a statement against the xAPI 1.0.3 data model (Part Two of the specification):
@@ -300,20 +301,30 @@ struct StatementValidator {
     }
 }
 
-/// xAPI's ISO 8601 timestamps, with or without fractions of a second.
+/// xAPI's ISO 8601 timestamps, with or without fractions of a second. The formatters are
+/// made once: making one per statement cost more than storing the statement.
 enum XAPITime {
+    private static let readers = Mutex<(ISO8601DateFormatter, ISO8601DateFormatter)>({
+        let a = ISO8601DateFormatter()
+        a.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let b = ISO8601DateFormatter()
+        b.formatOptions = [.withInternetDateTime]
+        return (a, b)
+    }())
+
     static func parse(_ s: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: s) { return d }
-        f.formatOptions = [.withInternetDateTime]
-        return f.date(from: s)
+        readers.withLock { f in f.0.date(from: s) ?? f.1.date(from: s) }
     }
 
+    /// `2026-11-22T08:30:05.123Z`
     static func format(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: d)
+        let seconds = d.timeIntervalSince1970
+        var t = time_t(seconds.rounded(.down))
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        let ms = min(999, Int((seconds - seconds.rounded(.down)) * 1000))
+        func pad(_ n: Int32, _ w: Int) -> String { let s = String(n); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(ms), 3))Z"
     }
 }
 
