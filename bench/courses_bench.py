@@ -131,6 +131,13 @@ def mooc(a, binary, env, store, port, server, log, result):
         cpu = server.cpu_s()
         r = wrk(port, WRK_LUA % (tokens, ",".join(f'"{p}"' for p in paths)), a.seconds, a.connections)
         r["server_cpu_s"] = round(server.cpu_s() - cpu, 1)
+        if r["non_2xx"]:
+            # Say what the failures were: a latency of error pages is not the page's.
+            import http.client
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            c.request("GET", paths[0], headers={"Authorization": f"Bearer {raws[0]}"})
+            resp = c.getresponse()
+            r["sample_failure"] = f"{resp.status} {resp.read()[:300]!r}"
         result[name] = r
         print(name, r, flush=True)
     # The teacher's table: the first page, and one deep in the list.

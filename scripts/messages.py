@@ -998,6 +998,36 @@ M = {
  "xapi.void-a-void": ("A voiding statement cannot itself be voided.", "Không thể hủy một câu lệnh hủy.", "作废语句本身不能被作废。"),
  "xapi.voiding-needs-ref": ("A voiding statement's object is a StatementRef to the statement voided.", "Đối tượng của câu lệnh hủy phải là StatementRef tới câu lệnh bị hủy.", "作废语句的对象必须是指向被作废语句的 StatementRef。"),
 
+ # timetables
+ "course.timetable": ("Timetable", "Thời khóa biểu", "课表"),
+ "course.timetable-empty": ("No periods scheduled yet.", "Chưa có tiết học nào được xếp.", "尚未安排课时。"),
+ "course.add-period": ("Add a period", "Thêm tiết học", "添加课时"),
+ "course.field.starts": ("Starts", "Bắt đầu", "开始时间"),
+ "course.field.minutes": ("Minutes", "Số phút", "分钟"),
+ "course.field.mode": ("How it is taught", "Hình thức", "授课方式"),
+ "course.field.place": ("Room or online address", "Phòng học hoặc địa chỉ trực tuyến", "教室或在线地址"),
+ "course.mode.inPerson": ("In person", "Trực tiếp", "线下"),
+ "course.mode.onlineLive": ("Online, live", "Trực tuyến, trực tiếp", "在线直播"),
+ "course.mode.onlineSelfPaced": ("Online, self-paced", "Trực tuyến, tự học", "在线自学"),
+ "course.mode-unknown": ("Unknown way of teaching; use one of: {0}.", "Hình thức dạy không hợp lệ; hãy dùng: {0}.", "授课方式无效，请使用：{0}。"),
+ "course.slot-ends-before-start": ("The period ends before it starts.", "Tiết học kết thúc trước khi bắt đầu.", "课时结束早于开始。"),
+ "course.slot-too-long": ("A period lasts at most 8 hours.", "Một tiết học dài tối đa 8 giờ.", "一个课时最长 8 小时。"),
+ "course.online-share": ("Teaching online", "Tỉ lệ dạy học trực tuyến", "在线教学比例"),
+ "course.show": ("Show", "Xem", "显示"),
+ "course.share-none": ("No periods are scheduled here.", "Chưa có tiết học nào được xếp ở đây.", "此处没有安排课时。"),
+ "course.share-all": ("All grades", "Tất cả các khối", "全部年级"),
+ "course.share-periods": ("Periods", "Số tiết", "课时数"),
+ "course.share-online": ("Online", "Trực tuyến", "在线"),
+ "course.share-percent": ("Share online", "Tỉ lệ trực tuyến", "在线比例"),
+ "course.share-expected": ("Expected", "Chỉ tiêu", "要求"),
+ "course.share-status": ("Status", "Đánh giá", "状态"),
+ "course.share-target": ("at least {0} %", "ít nhất {0} %", "至少 {0}%"),
+ "course.share-cap": ("at most {0} %", "tối đa {0} %", "至多 {0}%"),
+ "course.share-status.meets": ("meets it", "đạt", "达到"),
+ "course.share-status.below": ("below the target", "chưa đạt chỉ tiêu", "未达目标"),
+ "course.share-status.over": ("over the cap", "vượt mức cho phép", "超出上限"),
+ "course.share-status.none": ("no rule", "không có quy định", "无规定"),
+
 }
 
 def main():

@@ -96,6 +96,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.lifecycle.use(JobWorkerLifecycle(worker: jobs))
     var courses = CoursesContext(directory: directory, library: library, assessment: assessment)
     courses.xapiHomePage = "https://\(config.oaiRepositoryID)"
+    courses.onlineRules = try OnlineTeachingRules.load(file: home.appendingPathComponent("Resources/Rules/online-teaching.json"))
     app.services = AppServices(config: config, localizer: localizer, directory: directory, library: library,
                                assessment: assessment, courses: courses, jobs: jobs,
                                metrics: PrometheusCollectorRegistry(), assets: assets, openAPI: ByteBuffer(data: openAPI))

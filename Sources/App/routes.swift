@@ -164,6 +164,12 @@ func routes(_ app: Application) throws {
         api.put("submissions", ":id", "grade", use: c.grade)
         api.get("submissions", ":id", "file", use: c.submissionFile)
         api.get("course-items", ":id", "posts", use: c.posts)
+        api.post("courses", ":id", "timetable", use: c.addSlot)
+        api.get("courses", ":id", "timetable", use: c.slots)
+        api.delete("timetable-slots", ":id", use: c.removeSlot)
+        api.get("orgs", ":id", "online-share", use: c.onlineShare)
+        api.post("me", "calendar-feed", use: c.calendarFeed)
+        app.get("calendar", ":file", use: c.calendar)
         api.post("course-items", ":id", "posts", use: c.post)
     }
 
@@ -237,6 +243,7 @@ func routes(_ app: Application) throws {
         pages.get("catalogue", use: cp.catalogue)
         pages.get("courses", ":id", use: cp.course)
         pages.get("courses", ":id", "learners", use: cp.learners)
+        pages.get("orgs", ":id", "online-share", use: cp.onlineShare)
         pages.post("courses", ":id", ":step", use: cp.action)
         let ci = CourseItemPages()
         pages.get("course-items", ":id", use: ci.show)

@@ -29,3 +29,15 @@ struct CompletionRuleTests {
         #expect(CompletionRule(kind: .submitted).problems(for: .page, resourceKind: nil).count == 1)
     }
 }
+
+@Suite("Courses: iCalendar text")
+struct ICalendarTests {
+    @Test func longLinesFoldBetweenCharactersAndTextIsEscaped() {
+        let line = "SUMMARY:" + String(repeating: "Tiếng Việt; lớp 3, ", count: 8)
+        let folded = ICalendar.fold(ICalendar.escape(line))
+        let parts = folded.components(separatedBy: "\r\n")
+        #expect(parts.count > 1 && parts.allSatisfy { $0.utf8.count <= 75 } && parts.dropFirst().allSatisfy { $0.hasPrefix(" ") })
+        let unfolded = ([parts[0]] + parts.dropFirst().map { String($0.dropFirst()) }).joined()
+        #expect(unfolded == ICalendar.escape(line) && unfolded.contains("Tiếng Việt\\; lớp 3\\, "))
+    }
+}

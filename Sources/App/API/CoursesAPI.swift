@@ -144,4 +144,47 @@ struct CoursesAPI {
         let actor = try req.requireActor()
         return JSON(try await req.courses.post(try req.uuid("id"), body: try req.decodeJSON(PostBody.self).body, actor: actor), status: .created)
     }
+
+    @Sendable func addSlot(req: Request) async throws -> JSON<SlotDTO> {
+        let actor = try req.requireActor()
+        return JSON(try await req.courses.addSlot(try req.uuid("id"), try req.decodeJSON(NewSlot.self), actor: actor), status: .created)
+    }
+
+    @Sendable func slots(req: Request) async throws -> JSON<[SlotDTO]> {
+        let actor = try req.requireActor()
+        func time(_ name: String) throws -> Date? {
+            guard let raw = req.query[String.self, at: name] else { return nil }
+            guard let d = ISO8601DateFormatter().date(from: raw) else { throw DomainError.invalid(field: name, reason: "validation.date") }
+            return d
+        }
+        return JSON(try await req.courses.slots(try req.uuid("id"), from: try time("from"), to: try time("to"), actor: actor))
+    }
+
+    @Sendable func removeSlot(req: Request) async throws -> HTTPStatus {
+        try await req.courses.removeSlot(try req.uuid("id"), actor: try req.requireActor())
+        return .noContent
+    }
+
+    @Sendable func onlineShare(req: Request) async throws -> JSON<OnlineShareDTO> {
+        JSON(try await req.courses.onlineShare(orgID: try req.uuid("id"), term: req.query[String.self, at: "term"], actor: try req.requireActor()))
+    }
+
+    struct FeedDTO: Content { var url: String }
+
+    /// `POST /api/v1/me/calendar-feed`: a new private iCalendar address (the old one stops).
+    @Sendable func calendarFeed(req: Request) async throws -> JSON<FeedDTO> {
+        let token = try await req.courses.calendarToken(actor: try req.requireActor())
+        return JSON(FeedDTO(url: "/calendar/\(token).ics"), status: .created)
+    }
+
+    /// `GET /calendar/{token}.ics`: the feed calendar apps subscribe to (the token is the key).
+    @Sendable func calendar(req: Request) async throws -> Response {
+        let file = req.parameters.get("file") ?? ""
+        guard file.hasSuffix(".ics") else { throw DomainError.notFound(entity: "calendar") }
+        let text = try await req.courses.calendar(token: String(file.dropLast(4)))
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "calendar", parameters: ["charset": "utf-8"])
+        headers.replaceOrAdd(name: .cacheControl, value: "private, max-age=300")
+        return Response(status: .ok, headers: headers, body: .init(string: text))
+    }
 }

@@ -47,7 +47,7 @@ extension Request {
 
     var isAPI: Bool { url.path.hasPrefix("/api/") }
     /// Machine protocols with their own rules (OAI-PMH, xAPI): no page sessions, no CSRF.
-    var isProtocol: Bool { url.path == "/oai" || isXAPI }
+    var isProtocol: Bool { url.path == "/oai" || isXAPI || url.path.hasPrefix("/calendar/") }
     var isXAPI: Bool { url.path.hasPrefix("/xapi/") }
 
     /// Client address for the audit log: the socket peer, or, when the peer is a proxy the

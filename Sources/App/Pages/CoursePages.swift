@@ -43,7 +43,10 @@ struct CoursePage: Encodable, Sendable {
     var progress: String?
     var progressPercent: Int
     var itemKinds: [SelectOption]
+    var slots: [SlotRow]
+    var modes: [SelectOption]
     var errors: FormErrors
+    struct SlotRow: Encodable, Sendable { var id: String; var when: String; var mode: String; var lesson: String?; var place: String?; var online: Bool }
     struct UnitView: Encodable, Sendable { var id: String; var title: String; var lessons: [LessonView] }
     struct LessonView: Encodable, Sendable { var id: String; var title: String; var items: [ItemRow] }
     struct ItemRow: Encodable, Sendable { var id: String; var title: String; var kindLabel: String; var done: Bool; var due: String?; var doneLabel: String? }
@@ -158,6 +161,14 @@ struct CoursePages {
         // was a seventh of the page's cost.
         var summary = c
         summary.units = nil
+        // The next periods of the course (its learners and teachers; visitors see none).
+        var slotRows: [CoursePage.SlotRow] = []
+        if c.role != "visitor" {
+            slotRows = try await req.courses.slots(id, from: Date().addingTimeInterval(-3600), to: nil, actor: actor).prefix(10).map { s in
+                CoursePage.SlotRow(id: s.id.uuidString.lowercased(), when: "\(format.dateTime(s.startsAt)) – \(format.time(s.endsAt))",
+                                   mode: req.t("course.mode.\(s.mode)"), lesson: s.lessonTitle, place: s.place, online: s.mode != "inPerson")
+            }
+        }
         let page = CoursePage(base: await PageBase.make(req, title: c.title), c: summary, kindLabel: req.t("course.kind.\(c.kind)"),
                               statusLabel: req.t("course.status.\(c.status)"), facts: facts,
                               paragraphs: c.description.components(separatedBy: "\n\n").filter { !$0.isEmpty },
@@ -165,6 +176,8 @@ struct CoursePages {
                               canEnrol: visitor && req.actor != nil && note == nil, needsCode: c.enrolment == "code", enrolNote: note,
                               canLeave: c.role == "learner" && c.kind != "class", progress: progressText, progressPercent: percent,
                               itemKinds: [ItemKind.page, .resource, .assignment, .assessment, .discussion, .live, .lti].map { SelectOption(value: $0.rawValue, label: req.t("course.item.\($0.rawValue)"), selected: false) },
+                              slots: slotRows,
+                              modes: TeachingMode.allCases.map { SelectOption(value: $0.rawValue, label: req.t("course.mode.\($0.rawValue)"), selected: false) },
                               errors: errors)
         return try await req.page("course", page, status: status)
     }
@@ -194,6 +207,13 @@ struct CoursePages {
             case "lessons":
                 guard let unit = req.field("unit").flatMap(UUID.init(uuidString:)) else { throw DomainError.notFound(entity: "unit") }
                 _ = try await s.addLesson(unitID: unit, title: req.field("title") ?? "", actor: actor)
+            case "slots":
+                let zone = ExamSetupPages.zone(req)
+                guard let start = ExamSetupPages.parse(req.field("startsAt") ?? "", zone) else { throw DomainError.invalid(field: "startsAt", reason: "validation.date") }
+                guard let minutes = Int(req.field("minutes") ?? ""), minutes > 0 else { throw DomainError.invalid(field: "minutes", reason: "validation.number") }
+                var slot = NewSlot(startsAt: start, endsAt: start.addingTimeInterval(Double(minutes) * 60), mode: req.field("mode") ?? "")
+                slot.place = req.field("place")
+                _ = try await s.addSlot(id, slot, actor: actor)
             case "items":
                 guard let lesson = req.field("lesson").flatMap(UUID.init(uuidString:)) else { throw DomainError.notFound(entity: "lesson") }
                 var input = NewCourseItem(kind: req.field("kind") ?? "", title: req.field("title"))
@@ -236,5 +256,37 @@ struct CoursePages {
                                 behindOnly: behind, rows: rows,
                                 next: page.nextCursor.map { "/courses/\(id)/learners?behind=\(behind)&cursor=\($0)" })
         return try await req.page("course-learners", view)
+    }
+}
+
+struct OnlineSharePage: Encodable, Sendable {
+    var base: PageBase
+    var orgName: String
+    var term: String
+    var source: String?
+    var rows: [Row]
+    var total: Row
+    struct Row: Encodable, Sendable { var grade: String; var periods: Int; var online: Int; var percent: String; var expected: String; var status: String; var ok: Bool }
+}
+
+extension CoursePages {
+    /// `/orgs/{id}/online-share`: the share of periods taught online per grade, beside the
+    /// country's target (Vietnam) or cap (China).
+    @Sendable func onlineShare(req: Request) async throws -> Response {
+        let actor = try req.requireActor()
+        let id = try req.uuid("id")
+        let term = req.query[String.self, at: "term"] ?? ""
+        let share = try await req.courses.onlineShare(orgID: id, term: term.isEmpty ? nil : term, actor: actor)
+        let org = try await req.directory.organisation(id, actor: actor)
+        let format = LocaleFormat(req.locale)
+        func row(_ r: OnlineShareRow) -> OnlineSharePage.Row {
+            let expected = r.targetPercent.map { req.t("course.share-target", [format.decimal($0)]) } ?? r.capPercent.map { req.t("course.share-cap", [format.decimal($0)]) } ?? "—"
+            return .init(grade: r.grade.isEmpty ? req.t("course.share-all") : r.grade, periods: r.periods, online: r.onlineLive + r.onlineSelfPaced,
+                         percent: format.decimal(r.onlinePercent) + " %", expected: expected, status: req.t("course.share-status.\(r.status)"),
+                         ok: r.status == "meets" || r.status == "none")
+        }
+        let page = OnlineSharePage(base: await PageBase.make(req, title: req.t("course.online-share")), orgName: org.displayName, term: term,
+                                   source: share.source, rows: share.rows.map(row), total: row(share.total))
+        return try await req.page("online-share", page)
     }
 }

@@ -65,6 +65,13 @@ struct LocaleFormat {
         return (n < 0 ? "-" : "") + out
     }
 
+    /// One decimal at most, in the reader's form: 12.5 (vi 12,5); 10 stays 10.
+    func decimal(_ d: Double) -> String {
+        let tenths = Int((d * 10).rounded())
+        let whole = number(tenths / 10)
+        return tenths % 10 == 0 ? whole : whole + decimalSeparator + String(abs(tenths % 10))
+    }
+
     /// File sizes as people read them before downloading on a metered phone: "3.4 MB".
     func bytes(_ n: Int64) -> String {
         let units = ["B", "KB", "MB", "GB", "TB"]

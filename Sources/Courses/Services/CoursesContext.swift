@@ -26,6 +26,8 @@ public struct CoursesContext: Sendable {
     /// ...or when their share done is this many points under the share of the course's
     /// dates already gone.
     public var paceMargin: Double = 25
+    /// The share of teaching each country expects online (Resources/Rules/online-teaching.json).
+    public var onlineRules: [String: OnlineTeachingRules] = [:]
     public var completionListeners: [@Sendable (CourseCompletionEvent) async -> Void] = []
 
     /// The LRS: the `homePage` of its own accounts (the platform, clients), clients by key,
