@@ -106,6 +106,8 @@ def mooc(a, binary, env, store, port, server, log, result):
         FROM enrolments e JOIN lesson_items i ON i.course_id = e.course_id JOIN courses c ON c.id = e.course_id
         WHERE e.course_id = {cid} AND {"random() < 0.2" if store.pg else "(unicode(substr(e.id, 1, 1)) + 3 * unicode(substr(e.id, 2, 1)) + i.position) % 5 = 0"};
     """)
+    # Statistics for the planner after a bulk load, as autovacuum would gather them a little later.
+    store.execute_script("ANALYZE;")
     result["learners"] = int(store.query(f"SELECT learner_count FROM courses WHERE id = {cid}")[0][0])
     result["progress_rows"] = int(store.query("SELECT COUNT(*) FROM item_progress")[0][0])
     result["items"] = int(store.query(f"SELECT COUNT(*) FROM lesson_items WHERE course_id = {cid}")[0][0])
