@@ -1028,6 +1028,21 @@ M = {
  "course.share-status.over": ("over the cap", "vượt mức cho phép", "超出上限"),
  "course.share-status.none": ("no rule", "không có quy định", "无规定"),
 
+ # xAPI clients page
+ "nav.xapi": ("Learning records", "Dữ liệu học tập (xAPI)", "学习记录（xAPI）"),
+ "xapi.page.title": ("Learning Record Store clients", "Ứng dụng kết nối kho dữ liệu học tập", "学习记录库客户端"),
+ "xapi.page.help": ("Systems that send or read xAPI statements at /xapi/ sign in with a key and a secret (HTTP Basic). Give each system its own.", "Các hệ thống gửi hoặc đọc câu lệnh xAPI tại /xapi/ xác thực bằng khóa và mật mã (HTTP Basic). Mỗi hệ thống dùng một cặp riêng.", "在 /xapi/ 发送或读取 xAPI 语句的系统使用密钥和口令（HTTP Basic）认证。每个系统使用自己的一组。"),
+ "xapi.page.none": ("No clients yet.", "Chưa có ứng dụng nào.", "尚无客户端。"),
+ "xapi.page.name": ("Name", "Tên", "名称"),
+ "xapi.page.key": ("Key", "Khóa", "密钥"),
+ "xapi.page.secret": ("Secret", "Mật mã", "口令"),
+ "xapi.page.endpoint": ("Address", "Địa chỉ", "地址"),
+ "xapi.page.reads": ("Reads", "Được đọc", "可读取"),
+ "xapi.page.created": ("Made", "Ngày tạo", "创建日期"),
+ "xapi.page.own": ("its own statements", "câu lệnh của chính nó", "自己的语句"),
+ "xapi.page.read-all": ("every statement (reports)", "mọi câu lệnh (báo cáo)", "全部语句（报表）"),
+ "xapi.page.secret-once": ("Copy the secret now: it is stored hashed and cannot be shown again.", "Hãy sao chép mật mã ngay: mật mã được lưu dạng băm và không hiện lại được.", "请立即复制口令：口令以哈希形式保存，无法再次显示。"),
+
 }
 
 def main():

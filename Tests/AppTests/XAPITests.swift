@@ -91,6 +91,11 @@ struct XAPITests {
             #expect(page["statements"]?.array?.count == 1)
             page = try app.xapiJSON(try await app.xapi(.GET, "xapi/statements?activity=http%3A%2F%2Fexample.com%2Fact%2F2", a, expect: .ok))
             #expect(page["statements"]?.array?.count == 1)
+            // related_activities matches whole identifiers: "_" and "%" are not wildcards.
+            page = try app.xapiJSON(try await app.xapi(.GET, "xapi/statements?activity=http%3A%2F%2Fexample.com%2Fact%2F_&related_activities=true", a, expect: .ok))
+            #expect(page["statements"]?.array?.isEmpty == true)
+            page = try app.xapiJSON(try await app.xapi(.GET, "xapi/statements?activity=http%3A%2F%2Fexample.com%2Fact%2F2&related_activities=true", a, expect: .ok))
+            #expect(page["statements"]?.array?.count == 1)
             page = try app.xapiJSON(try await app.xapi(.GET, "xapi/statements?limit=2&ascending=true", a, expect: .ok))
             let names = page["statements"]?.array?.map { $0["actor"]?["name"]?.string ?? "" } ?? []
             #expect(names == ["an", "binh"])
@@ -218,6 +223,38 @@ struct XAPITests {
             // The platform's statements are not shown to an ordinary client.
             let own = try await app.xapiClient()
             #expect(try app.xapiJSON(try await app.xapi(.GET, "xapi/statements", own, expect: .ok))["statements"]?.array?.isEmpty == true)
+        }
+    }
+}
+
+@Suite("xAPI: the clients page", .serialized)
+struct XAPIClientPageTests {
+    @Test func administratorsMakeClientsOnAPageAndSeeTheSecretOnce() async throws {
+        try await withTestApp { app in
+            _ = try await World.build(app)
+            let admin = try await PageTests().signIn(app, "admin", lang: "vi")
+            var key = "", secret = ""
+            try await CoursePageTests().post(app, "xapi-clients", admin, ["name": "Trình phát bài học", "readAll": "1"]) { res in
+                #expect(res.status == .created)
+                let html = res.body.string
+                #expect(html.contains("Hãy sao chép mật mã ngay"))
+                key = html.components(separatedBy: "<code class=\"code\">")[1].components(separatedBy: "<")[0]
+                secret = html.components(separatedBy: "<code class=\"code\">")[2].components(separatedBy: "<")[0]
+            }
+            #expect(key.hasPrefix("xk_") && secret.count > 20)
+            // The credentials work; the list never shows the secret again.
+            var h = HTTPHeaders()
+            h.basicAuthorization = BasicAuthorization(username: key, password: secret)
+            h.replaceOrAdd(name: "X-Experience-API-Version", value: "1.0.3")
+            try await app.xapi(.GET, "xapi/statements", h, expect: .ok)
+            try await app.testing().test(.GET, "xapi-clients", headers: admin) { res in
+                #expect(res.status == .ok && res.body.string.contains(key) && !res.body.string.contains(secret))
+            }
+            try await CoursePageTests().post(app, "xapi-clients", admin, ["name": " "]) { res in #expect(res.status == .unprocessableEntity) }
+            // Nobody else may.
+            let teacher = try await PageTests().signIn(app, "teacher1")
+            try await app.testing().test(.GET, "xapi-clients", headers: teacher) { res in #expect(res.status == .forbidden) }
+            try await CoursePageTests().post(app, "xapi-clients", teacher, ["name": "x"]) { res in #expect(res.status == .forbidden) }
         }
     }
 }

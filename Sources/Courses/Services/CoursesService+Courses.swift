@@ -159,10 +159,11 @@ extension CoursesService {
         var progress: [UUID: ItemProgressDTO] = [:]
         var out = dto(c, role: r, enrolled: r == .learner)
         if r == .learner, let me = actor.personID {
-            progress = try await progressRecords(course: c, outline: outline, person: me)
+            let (records, completedAt) = try await progressAndCompletion(course: c, outline: outline, person: me)
+            progress = records
             let done = outline.items.filter { progress[$0.id]?.completed == true }.count
             out.progress = CourseProgressSummary(completed: done, total: outline.items.count, percent: Self.percent(done, outline.items.count),
-                                                 completedAt: try await completedAt(c.id!, me))
+                                                 completedAt: completedAt)
         }
         out.units = outline.units.map { u in
             UnitDTO(id: u.id, title: u.title, lessons: u.lessons.map { l in

@@ -82,13 +82,21 @@ extension CoursesService {
     /// One learner's records of every item, with exam hand-ins brought in from the
     /// Assessment area first (a pupil who sat the exam sees the item done).
     func progressRecords(course c: Course, outline: Outline, person: UUID) async throws -> [UUID: ItemProgressDTO] {
+        try await progressAndCompletion(course: c, outline: outline, person: person).records
+    }
+
+    /// A learner's records and when they completed the course, in one query (a course is
+    /// only completed by doing items, so without records there is no completion either).
+    func progressAndCompletion(course c: Course, outline: Outline, person: UUID) async throws -> (records: [UUID: ItemProgressDTO], completedAt: Date?) {
         try await syncExamOutcomes(c, outline: outline, people: [person])
         // Read with explicit columns, not through Fluent: this runs on every page view of
         // every learner, and model decoding cost more than the query.
         let rows = try await db.sql.raw("""
-            SELECT item_id, viewed_at, percent, position, submitted_at, score, completed_at FROM item_progress
-            WHERE course_id = \(bind: c.id!) AND person_id = \(bind: person)
+            SELECT item_id, viewed_at, percent, position, submitted_at, score, completed_at,
+              (SELECT completed_at FROM course_completions WHERE course_id = \(bind: c.id!) AND person_id = \(bind: person)) AS course_done
+            FROM item_progress WHERE course_id = \(bind: c.id!) AND person_id = \(bind: person)
             """).all()
+        var done: Date?
         var out: [UUID: ItemProgressDTO] = [:]
         for r in rows {
             let item = try r.decode(column: "item_id", as: UUID.self)
@@ -96,8 +104,9 @@ extension CoursesService {
             out[item] = ItemProgressDTO(itemId: item, viewed: try !r.decodeNil(column: "viewed_at"), percent: try r.decode(column: "percent", as: Int.self),
                                         position: try r.decode(column: "position", as: Double?.self), submitted: try !r.decodeNil(column: "submitted_at"),
                                         score: try r.decode(column: "score", as: Double?.self), completed: completed != nil, completedAt: completed)
+            done = try r.decode(column: "course_done", as: Date?.self)
         }
-        return out
+        return (out, done)
     }
 
     func completedAt(_ course: UUID, _ person: UUID) async throws -> Date? {

@@ -348,7 +348,7 @@ extension XAPIService {
         if let agent = q.agent {
             guard let json = try? JSONValue.parse(Data(agent.utf8)), StatementValidator.check(Self.probe(actor: json)).isEmpty,
                   let key = Self.agentKey(json) else { throw DomainError.badInput([FieldProblem(field: "agent", reason: "xapi.agent-parameter")]) }
-            filters.append(q.relatedAgents ? "agents LIKE \(bind: "% " + key + " %")" : "(actor_key = \(bind: key) OR object_key = \(bind: key))")
+            filters.append(q.relatedAgents ? "agents LIKE \(bind: "% " + Self.likeEscaped(key) + " %") ESCAPE '!'" : "(actor_key = \(bind: key) OR object_key = \(bind: key))")
         }
         if let verb = q.verb {
             if !StatementValidator.isIRI(verb) { problems.append(FieldProblem(field: "verb", reason: "xapi.iri")) }
@@ -356,7 +356,7 @@ extension XAPIService {
         }
         if let activity = q.activity {
             if !StatementValidator.isIRI(activity) { problems.append(FieldProblem(field: "activity", reason: "xapi.iri")) }
-            filters.append(q.relatedActivities ? "activities LIKE \(bind: "% " + activity + " %")" : "object_key = \(bind: activity)")
+            filters.append(q.relatedActivities ? "activities LIKE \(bind: "% " + Self.likeEscaped(activity) + " %") ESCAPE '!'" : "object_key = \(bind: activity)")
         }
         if let r = q.registration {
             guard let u = UUID(uuidString: r) else { throw DomainError.badInput([FieldProblem(field: "registration", reason: "xapi.uuid")]) }
@@ -390,6 +390,12 @@ extension XAPIService {
             next?.afterID = last.1
         }
         return StatementPage(statements: out, more: next)
+    }
+
+    /// `_` and `%` are common in e-mail addresses and IRIs (percent-encoding): matched as
+    /// themselves, not as LIKE's wildcards.
+    static func likeEscaped(_ s: String) -> String {
+        s.replacingOccurrences(of: "!", with: "!!").replacingOccurrences(of: "%", with: "!%").replacingOccurrences(of: "_", with: "!_")
     }
 
     static func format(_ f: String?) throws -> String {
