@@ -61,6 +61,14 @@ struct CoursePageTests {
                 #expect(res.status == .ok)
                 #expect(res.body.string.contains("Bảng nhân 7"))
             }
+            // The outline is rendered once for all learners; each view puts in its own ticks.
+            try await app.testing().test(.GET, "courses/\(courseID)", headers: pupil) { res in
+                #expect(res.body.string.components(separatedBy: "✓</span>").count - 1 == 1)
+                #expect(!res.body.string.contains("<!--done:"))
+            }
+            try await app.testing().test(.GET, "courses/\(courseID)", headers: try await PageTests().signIn(app, "pupil2")) { res in
+                #expect(res.status == .notFound)
+            }
             try await post(app, "course-items/\(items[1].id)/posts", pupil, ["body": "Em chưa hiểu bài 2"]) { res in #expect(res.status == .seeOther) }
             try await post(app, "course-items/\(items[1].id)/posts", pupil, ["body": " "]) { res in
                 #expect(res.status == .unprocessableEntity)

@@ -43,6 +43,8 @@ struct CoursePage: Encodable, Sendable {
     var progress: String?
     var progressPercent: Int
     var itemKinds: [SelectOption]
+    /// Learners' and visitors' outline, rendered once per course revision (see `outline`).
+    var outlineHTML: String?
     var slots: [SlotRow]
     var modes: [SelectOption]
     var errors: FormErrors
@@ -169,6 +171,10 @@ struct CoursePages {
                                    mode: req.t("course.mode.\(s.mode)"), lesson: s.lessonTitle, place: s.place, online: s.mode != "inPerson")
             }
         }
+        var outlineHTML: String?
+        if c.role != "teacher" {
+            outlineHTML = try await Self.outline(req, c, units: units, zone: ExamSetupPages.zone(req))
+        }
         let page = CoursePage(base: await PageBase.make(req, title: c.title), c: summary, kindLabel: req.t("course.kind.\(c.kind)"),
                               statusLabel: req.t("course.status.\(c.status)"), facts: facts,
                               paragraphs: c.description.components(separatedBy: "\n\n").filter { !$0.isEmpty },
@@ -176,6 +182,7 @@ struct CoursePages {
                               canEnrol: visitor && req.actor != nil && note == nil, needsCode: c.enrolment == "code", enrolNote: note,
                               canLeave: c.role == "learner" && c.kind != "class", progress: progressText, progressPercent: percent,
                               itemKinds: [ItemKind.page, .resource, .assignment, .assessment, .discussion, .live, .lti].map { SelectOption(value: $0.rawValue, label: req.t("course.item.\($0.rawValue)"), selected: false) },
+                              outlineHTML: outlineHTML,
                               slots: slotRows,
                               modes: TeachingMode.allCases.map { SelectOption(value: $0.rawValue, label: req.t("course.mode.\($0.rawValue)"), selected: false) },
                               errors: errors)
@@ -256,6 +263,41 @@ struct CoursePages {
                                 behindOnly: behind, rows: rows,
                                 next: page.nextCursor.map { "/courses/\(id)/learners?behind=\(behind)&cursor=\($0)" })
         return try await req.page("course-learners", view)
+    }
+}
+
+extension CoursePages {
+    struct OutlineContext: Encodable, Sendable { var units: [CoursePage.UnitView]; var visitor: Bool }
+
+    /// The outline as learners and visitors see it is the same for all of them but the
+    /// ticks: it is rendered by Leaf once per course revision, language, time zone and
+    /// visitor-or-not, and each view only puts its ticks in. Interpreting the 54-item loop on
+    /// every view was the difference between the page and its JSON (bench/README.md).
+    static func outline(_ req: Request, _ c: CourseDTO, units: [CoursePage.UnitView], zone: TimeZone) async throws -> String {
+        let visitor = c.role == "visitor"
+        let key = "\(c.id):\(c.outlineRevision):\(req.locale.rawValue):\(zone.identifier):\(visitor)"
+        let html: String
+        if let hit = req.services.fragments.get(key) {
+            html = hit
+        } else {
+            let view = try await req.view.render("course-outline", OutlineContext(units: units, visitor: visitor))
+            html = String(buffer: view.data)
+            req.services.fragments.put(key, html)
+        }
+        let done = Set(units.flatMap { $0.lessons.flatMap { $0.items.filter(\.done).map(\.id) } })
+        let tick = "<span class=\"ok\" aria-label=\"\(req.t("course.done"))\">✓</span> "
+        var out = ""
+        out.reserveCapacity(html.utf8.count + done.count * 60)
+        var rest = Substring(html)
+        while let r = rest.range(of: "<!--done:") {
+            out += rest[..<r.lowerBound]
+            rest = rest[r.upperBound...]
+            guard let end = rest.range(of: "-->") else { break }
+            if done.contains(String(rest[..<end.lowerBound])) { out += tick }
+            rest = rest[end.upperBound...]
+        }
+        out += rest
+        return out
     }
 }
 

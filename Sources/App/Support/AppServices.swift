@@ -23,6 +23,8 @@ struct AppServices: Sendable {
     var metrics: PrometheusCollectorRegistry
     var assets: AssetCatalog
     var openAPI: ByteBuffer
+    /// Rendered page parts shared by many readers (a course's outline), keyed by what they depend on.
+    let fragments = LRUCache<String>(capacity: 1024)
 }
 
 extension Application {

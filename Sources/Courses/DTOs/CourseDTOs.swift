@@ -89,6 +89,8 @@ public struct CourseDTO: Sendable, Codable, Equatable {
     /// The caller's relation to the course: teacher, learner, guardian, overseer or visitor.
     public var role: String
     public var enrolled: Bool
+    /// Changes with every change of the outline (units, lessons, items and their order).
+    public var outlineRevision: Int
     /// A learner's own progress (in the detail view only).
     public var progress: CourseProgressSummary?
     /// Units with their lessons and items (in the detail view only).

@@ -232,7 +232,8 @@ extension CoursesService {
         CourseDTO(id: c.id!, kind: c.kind, title: c.title, description: c.description, subject: c.subject, grade: c.grade, term: c.term,
                   language: c.language, orgId: c.orgID, status: c.status, enrolment: c.enrolment,
                   joinCode: role == .teacher ? c.joinCode : nil, capacity: c.capacity, learnerCount: c.learnerCount,
-                  startsOn: c.startsOn, endsOn: c.endsOn, role: role.rawValue, enrolled: enrolled, progress: nil, units: nil)
+                  startsOn: c.startsOn, endsOn: c.endsOn, role: role.rawValue, enrolled: enrolled, outlineRevision: c.outlineRev,
+                  progress: nil, units: nil)
     }
 
     static func clean(_ s: String?) -> String? {
