@@ -15,10 +15,10 @@
 Volume that the product would create one request at a time (enrolments, progress rows,
 learners' tokens) is written with SQL, as exam_storm.py does for tokens: 100,000 sign-ins
 through bcrypt would take many minutes and measure nothing this benchmark is about."""
-import argparse, hashlib, json, os, platform, re, secrets, shutil, subprocess, sys, tempfile, time, uuid, base64
+import argparse, json, os, re, shutil, subprocess, sys, tempfile, time, uuid, base64
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from exam_storm import Store, Server, call, free_port, ROOT, PASSWORD  # noqa: E402
+from exam_storm import Store, Server, call, free_port, environment, report_head, write_tokens, ROOT, PASSWORD  # noqa: E402
 
 WRK_LUA = r"""
 local tokens = {%s}
@@ -113,17 +113,8 @@ def mooc(a, binary, env, store, port, server, log, result):
     result["items"] = int(store.query(f"SELECT COUNT(*) FROM lesson_items WHERE course_id = {cid}")[0][0])
     result["bulk_setup_s"] = round(time.perf_counter() - t1, 1)
     # Tokens for 2,000 learners, with the lifetime of the admin's token.
-    admin_token = store.query(f"SELECT {store.uuid_hex('id')} FROM access_tokens")[0][0]
     ids = [r[0] for r in store.query(f"SELECT {store.uuid_hex('person_id')} FROM enrolments WHERE course_id = {cid} LIMIT 2000")]
-    raws, stmts = [], ["BEGIN;"]
-    for pid in ids:
-        raw = secrets.token_urlsafe(32)
-        raws.append(raw)
-        stmts.append(f"INSERT INTO access_tokens (id, person_id, token_hash, kind, created_at, expires_at) SELECT {store.uuid_literal(uuid.uuid4().hex)}, "
-                     f"{store.uuid_literal(pid)}, '{hashlib.sha256(raw.encode()).hexdigest()}', 'api', created_at, expires_at FROM access_tokens "
-                     f"WHERE id = {store.uuid_literal(admin_token)};")
-    stmts.append("COMMIT;")
-    store.execute_script("\n".join(stmts))
+    raws = write_tokens(store, ids)
     # The learners' identities are resolved (and cached) the first time they are used; one warm-up pass.
     for t in raws[:200]:
         call(port, "GET", f"/api/v1/courses/{course}", t)
@@ -193,19 +184,12 @@ def main():
     ap.add_argument("--connections", type=int, default=32)
     a = ap.parse_args()
     binary = os.path.abspath(a.binary)
-    data = tempfile.mkdtemp(prefix="ec-courses-bench-")
-    env = dict(os.environ, EDUCOMMONS_DATA=data, EDUCOMMONS_HOME=ROOT, LOG_LEVEL="warning")
-    env.pop("DATABASE_URL", None)
-    if a.pg:
-        env["DATABASE_URL"] = a.pg
-        subprocess.run(["psql", a.pg, "-qc", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"], check=True, capture_output=True)
+    data, env = environment("ec-courses-bench-", a.pg)
     store = Store(data, a.pg)
     log = open(os.path.join(data, "server.log"), "ab")
     port = free_port()
     server = Server(binary, env, port)
-    result = {"machine": {"cpus": os.cpu_count(), "model": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?"),
-                          "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1), "kernel": platform.release()},
-              "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "database": "postgresql" if a.pg else "sqlite"}
+    result = report_head(a.pg)
     try:
         if a.part in ("mooc", "all"):
             mooc(a, binary, env, store, port, server, log, result)

@@ -99,6 +99,42 @@ class Server:
                 self.proc.kill(); self.proc.wait()
 
 
+def environment(prefix, pg):
+    """A throw-away data folder and the server's environment; with `pg`, that database's
+    public schema is reset first."""
+    data = tempfile.mkdtemp(prefix=prefix)
+    env = dict(os.environ, EDUCOMMONS_DATA=data, EDUCOMMONS_HOME=ROOT, LOG_LEVEL="warning")
+    env.pop("DATABASE_URL", None)
+    if pg:
+        env["DATABASE_URL"] = pg
+        subprocess.run(["psql", pg, "-qc", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"], check=True, capture_output=True)
+    return data, env
+
+
+def report_head(pg):
+    """The machine and the date every report starts with."""
+    return {"machine": {"cpus": os.cpu_count(), "model": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?"),
+                        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1), "kernel": platform.release()},
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "database": "postgresql" if pg else "sqlite"}
+
+
+def write_tokens(store, person_ids):
+    """An API token for each person, written straight into access_tokens (hash = SHA-256 of
+    the raw token, the server's rule) with the lifetime of the first token the server issued
+    (the admin's); answers the raw tokens in order."""
+    admin_token = store.query(f"SELECT {store.uuid_hex('id')} FROM access_tokens")[0][0]
+    raws, stmts = [], ["BEGIN;"]
+    for pid in person_ids:
+        raw = secrets.token_urlsafe(32)
+        raws.append(raw)
+        stmts.append(f"INSERT INTO access_tokens (id, person_id, token_hash, kind, created_at, expires_at) SELECT {store.uuid_literal(uuid.uuid4().hex)}, "
+                     f"{store.uuid_literal(pid)}, '{hashlib.sha256(raw.encode()).hexdigest()}', 'api', created_at, expires_at FROM access_tokens "
+                     f"WHERE id = {store.uuid_literal(admin_token)};")
+    stmts.append("COMMIT;")
+    store.execute_script("\n".join(stmts))
+    return raws
+
+
 def call(port, method, path, token=None, body=None, content_type="application/json"):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     headers = {"Content-Type": content_type}
@@ -364,20 +400,12 @@ def main():
     ap.add_argument("--connections", type=int, default=64, help="wrk connections (with --wrk)")
     a = ap.parse_args()
     binary = os.path.abspath(a.binary)
-    data = tempfile.mkdtemp(prefix="ec-storm-")
-    env = dict(os.environ, EDUCOMMONS_DATA=data, EDUCOMMONS_HOME=ROOT, LOG_LEVEL="warning")
-    env.pop("DATABASE_URL", None)
-    if a.pg:
-        env["DATABASE_URL"] = a.pg
-        subprocess.run(["psql", a.pg, "-qc", "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"], check=True, capture_output=True)
+    data, env = environment("ec-storm-", a.pg)
     store = Store(data, a.pg)
     log = open(os.path.join(data, "storm-server.log"), "ab")
     port = free_port()
     server = Server(binary, env, port)
-    result = {"machine": {"cpus": os.cpu_count(), "model": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?"),
-                          "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1), "kernel": platform.release()},
-              "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "database": "postgresql" if a.pg else "sqlite",
-              "pupils": a.pupils, "questions": QUESTIONS, "start_spread_s": a.spread, "mean_gap_s": a.gap}
+    result = report_head(a.pg) | {"pupils": a.pupils, "questions": QUESTIONS, "start_spread_s": a.spread, "mean_gap_s": a.gap}
     try:
         t0 = time.perf_counter()
         prepare(binary, env, store, a.pupils, log)
@@ -391,17 +419,8 @@ def main():
         exam = call(port, "POST", "/api/v1/exams", admin, {"bankId": bank, "title": "Storm", "orgId": str(uuid.UUID(district)),
                                                             "opensAt": iso(now - 60), "closesAt": iso(now + 3 * 3600), "durationMinutes": 90})["id"]
         # Tokens for the pupils, with the lifetime of the admin's token.
-        admin_token = store.query(f"SELECT {store.uuid_hex('id')} FROM access_tokens")[0][0]
         ids = [r[0] for r in store.query(f"SELECT DISTINCT {store.uuid_hex('person_id')} FROM role_grants WHERE role = 'pupil'")][: a.pupils]
-        raws, stmts = [], ["BEGIN;"]
-        for pid in ids:
-            raw = secrets.token_urlsafe(32)
-            raws.append(raw)
-            stmts.append(f"INSERT INTO access_tokens (id, person_id, token_hash, kind, created_at, expires_at) SELECT {store.uuid_literal(uuid.uuid4().hex)}, "
-                         f"{store.uuid_literal(pid)}, '{hashlib.sha256(raw.encode()).hexdigest()}', 'api', created_at, expires_at FROM access_tokens "
-                         f"WHERE id = {store.uuid_literal(admin_token)};")
-        stmts.append("COMMIT;")
-        store.execute_script("\n".join(stmts))
+        raws = write_tokens(store, ids)
         result["setup_s"] = round(time.perf_counter() - t0, 1)
         result["pupils"] = len(raws)
         if a.wrk:

@@ -163,13 +163,11 @@ struct CoursePages {
         // was a seventh of the page's cost.
         var summary = c
         summary.units = nil
+        summary.upcoming = nil
         // The next periods of the course (its learners and teachers; visitors see none).
-        var slotRows: [CoursePage.SlotRow] = []
-        if c.role != "visitor" {
-            slotRows = try await req.courses.slots(id, from: Date().addingTimeInterval(-3600), to: nil, actor: actor).prefix(10).map { s in
-                CoursePage.SlotRow(id: s.id.uuidString.lowercased(), when: "\(format.dateTime(s.startsAt)) – \(format.time(s.endsAt))",
-                                   mode: req.t("course.mode.\(s.mode)"), lesson: s.lessonTitle, place: s.place, online: s.mode != "inPerson")
-            }
+        let slotRows = (c.upcoming ?? []).map { s in
+            CoursePage.SlotRow(id: s.id.uuidString.lowercased(), when: "\(format.dateTime(s.startsAt)) – \(format.time(s.endsAt))",
+                               mode: req.t("course.mode.\(s.mode)"), lesson: s.lessonTitle, place: s.place, online: s.mode != "inPerson")
         }
         var outlineHTML: String?
         if c.role != "teacher" {

@@ -93,6 +93,8 @@ public struct CourseDTO: Sendable, Codable, Equatable {
     public var outlineRevision: Int
     /// A learner's own progress (in the detail view only).
     public var progress: CourseProgressSummary?
+    /// The next periods of the timetable (in the detail view, not for visitors; at most 10).
+    public var upcoming: [SlotDTO]?
     /// Units with their lessons and items (in the detail view only).
     public var units: [UnitDTO]?
 }

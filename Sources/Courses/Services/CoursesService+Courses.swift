@@ -165,6 +165,8 @@ extension CoursesService {
             out.progress = CourseProgressSummary(completed: done, total: outline.items.count, percent: Self.percent(done, outline.items.count),
                                                  completedAt: completedAt)
         }
+        // The course page shows the next periods: read here, where the role is already known.
+        if r != .visitor { out.upcoming = Array(try await slotRows(courses: [c], from: now.addingTimeInterval(-3600), to: nil).prefix(10)) }
         out.units = outline.units.map { u in
             UnitDTO(id: u.id, title: u.title, lessons: u.lessons.map { l in
                 LessonDTO(id: l.id, unitId: u.id, title: l.title, items: l.items.map { itemDTO($0, role: r, progress: progress[$0.id]) })
@@ -233,7 +235,7 @@ extension CoursesService {
                   language: c.language, orgId: c.orgID, status: c.status, enrolment: c.enrolment,
                   joinCode: role == .teacher ? c.joinCode : nil, capacity: c.capacity, learnerCount: c.learnerCount,
                   startsOn: c.startsOn, endsOn: c.endsOn, role: role.rawValue, enrolled: enrolled, outlineRevision: c.outlineRev,
-                  progress: nil, units: nil)
+                  progress: nil, upcoming: nil, units: nil)
     }
 
     static func clean(_ s: String?) -> String? {

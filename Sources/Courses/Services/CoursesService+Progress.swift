@@ -64,7 +64,7 @@ extension CoursesService {
             do {
                 try await row.save(on: db)
                 // Each first (a first view, a new score, a first completion) is a learning event.
-                let c = try await course(i.courseID)
+                let c = try await readCourse(i.courseID)
                 if !before.viewed, row.viewedAt != nil { try await emit(XAPIVerbs.launched, "launched", person: person, course: c, item: i) }
                 if let score = row.score, score != before.score {
                     try await emit(XAPIVerbs.scored, "scored", person: person, course: c, item: i,
