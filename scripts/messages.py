@@ -1043,6 +1043,9 @@ M = {
  "xapi.page.read-all": ("every statement (reports)", "mọi câu lệnh (báo cáo)", "全部语句（报表）"),
  "xapi.page.secret-once": ("Copy the secret now: it is stored hashed and cannot be shown again.", "Hãy sao chép mật mã ngay: mật mã được lưu dạng băm và không hiện lại được.", "请立即复制口令：口令以哈希形式保存，无法再次显示。"),
 
+ "course.child-courses": ("Courses", "Khóa học", "课程"),
+ "course.child-courses-of": ("Courses of {0}", "Khóa học của {0}", "{0}的课程"),
+
 }
 
 def main():

@@ -87,6 +87,16 @@ struct CoursePageTests {
                 #expect(res.body.string.contains("2/2"))
             }
             try await app.testing().test(.GET, "catalogue") { res in #expect(res.status == .ok) }
+            // The guardian follows the child's courses from the home page; nobody else's child.
+            let guardian = try await PageTests().signIn(app, "guardian1", lang: "vi")
+            try await app.testing().test(.GET, "", headers: guardian) { res in
+                #expect(res.body.string.contains("/courses?learner=\(w.pupilA1.id.uuidString.lowercased())"))
+            }
+            try await app.testing().test(.GET, "courses?learner=\(w.pupilA1.id)", headers: guardian) { res in
+                #expect(res.status == .ok && res.body.string.contains("Toán 3") && res.body.string.contains("Đã hoàn thành: 2/2"))
+            }
+            try await app.testing().test(.GET, "courses?learner=\(w.pupilA2.id)", headers: guardian) { res in #expect(res.status == .notFound) }
+            try await app.testing().test(.GET, "courses?learner=nope", headers: guardian) { res in #expect(res.status == .notFound) }
         }
     }
 }

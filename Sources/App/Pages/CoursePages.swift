@@ -68,7 +68,29 @@ struct LearnersPage: Encodable, Sendable {
 /// page (outline, enrolment, progress; the teacher's builder forms), the learners table.
 struct CoursePages {
     @Sendable func mine(req: Request) async throws -> Response {
-        try await renderMine(req, errors: FormErrors())
+        if let learner = req.query[String.self, at: "learner"] {
+            guard let id = UUID(uuidString: learner) else { throw DomainError.notFound(entity: "person") }
+            return try await child(req, id)
+        }
+        return try await renderMine(req, errors: FormErrors())
+    }
+
+    /// `/courses?learner=<id>`: a guardian's view of their child's courses, with the child's
+    /// progress in each (the service answers 404 for anyone else's child).
+    func child(_ req: Request, _ learner: UUID) async throws -> Response {
+        let actor = try req.requireActor()
+        let person = try await req.directory.person(learner, actor: actor)
+        var cards: [CourseCard] = []
+        for c in try await req.courses.coursesOf(learner: learner, actor: actor) {
+            var card = Self.card(c, req)
+            let p = try await req.courses.progress(c.id, of: learner, actor: actor)
+            card.facts += " · " + req.t("course.progress-of", [String(p.completed), String(p.total), String(p.percent)])
+            cards.append(card)
+        }
+        let heading = req.t("course.child-courses-of", [person.fullName])
+        let page = CoursesListPage(base: await PageBase.make(req, title: heading), heading: heading, courses: cards, empty: req.t("course.none"),
+                                   search: nil, create: nil, errors: FormErrors(), next: nil)
+        return try await req.page("courses", page)
     }
 
     func renderMine(_ req: Request, errors: FormErrors, title: String = "", subject: String = "", grade: String = "",

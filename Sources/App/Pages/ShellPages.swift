@@ -11,7 +11,13 @@ struct SignInPage: Encodable, Sendable {
 }
 
 struct HomeCard: Encodable, Sendable { var title: String; var body: String; var href: String? }
-struct HomeLink: Encodable, Sendable { var label: String; var href: String; var note: String }
+struct HomeLink: Encodable, Sendable {
+    var label: String
+    var href: String
+    var note: String
+    /// A child's id, for the link to their courses (guardians' home).
+    var id: String? = nil
+}
 
 struct HomePage: Encodable, Sendable {
     var base: PageBase
@@ -88,7 +94,8 @@ struct ShellPages {
         }
         if me.roles.contains(where: { $0.role == "guardian" }) {
             for link in try await req.directory.guardianLinks(of: me.id, actor: actor) where link.guardianID == me.id {
-                children.append(HomeLink(label: link.pupilName, href: "/people/\(link.pupilID)", note: req.t("relationship.\(link.relationship)")))
+                children.append(HomeLink(label: link.pupilName, href: "/people/\(link.pupilID)", note: req.t("relationship.\(link.relationship)"),
+                                         id: link.pupilID.uuidString.lowercased()))
             }
         }
         var cards: [HomeCard] = []
