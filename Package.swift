@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // LTI 1.3: RS256 id_tokens we sign, and tools' JWTs checked against their key sets.
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
         .executableTarget(
@@ -90,6 +92,9 @@ let package = Package(
                 "Assessment",
                 .product(name: "FluentKit", package: "fluent-kit"),
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                // To make the platform's RSA signing key (JWTKit takes keys, it makes none).
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -146,6 +151,9 @@ let package = Package(
             dependencies: [
                 "App", "Platform", "Directory", "Library", "Assessment", "Courses", "CZlib",
                 .product(name: "VaporTesting", package: "vapor"),
+                // The tests play an LTI tool: its own RSA key, and our id_tokens read back.
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -96,6 +96,15 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.lifecycle.use(JobWorkerLifecycle(worker: jobs))
     var courses = CoursesContext(directory: directory, library: library, assessment: assessment)
     courses.xapiHomePage = "https://\(config.oaiRepositoryID)"
+    courses.ltiIssuer = config.publicBase
+    // Tools' key sets are fetched with the app's HTTP client: 5 s, 256 KB at most, http(s) only.
+    let client = app.client
+    courses.ltiFetch = { url in
+        guard let u = URL(string: url), ["http", "https"].contains(u.scheme ?? "") else { throw DomainError.conflict(reason: "lti.keys-unreachable") }
+        let response = try await client.send(ClientRequest(method: .GET, url: URI(string: url), headers: [:], body: nil, timeout: .seconds(5)))
+        guard response.status == .ok, let body = response.body, body.readableBytes <= 256 * 1024 else { throw DomainError.conflict(reason: "lti.keys-unreachable") }
+        return Data(buffer: body)
+    }
     courses.onlineRules = try OnlineTeachingRules.load(file: home.appendingPathComponent("Resources/Rules/online-teaching.json"))
     app.services = AppServices(config: config, localizer: localizer, directory: directory, library: library,
                                assessment: assessment, courses: courses, jobs: jobs,

@@ -27,6 +27,23 @@ func routes(_ app: Application) throws {
         app.get("xapi", "statements", use: x.get)
     }
 
+    // LTI 1.3 platform: key set, OIDC authentication, token, deep-linking return, AGS.
+    do {
+        let l = LTIController()
+        app.get("lti", "jwks", use: l.jwks)
+        app.get("lti", "authorize", use: l.authorize)
+        app.on(.POST, "lti", "authorize", body: .collect(maxSize: "64kb"), use: l.authorize)
+        app.on(.POST, "lti", "token", body: .collect(maxSize: "64kb"), use: l.token)
+        app.on(.POST, "lti", "deep-link-return", body: .collect(maxSize: "1mb"), use: l.deepLinkReturn)
+        app.get("lti", "ags", "courses", ":id", "lineitems", use: l.lineItems)
+        app.on(.POST, "lti", "ags", "courses", ":id", "lineitems", body: .collect(maxSize: "64kb"), use: l.createLineItem)
+        app.get("lti", "ags", "lineitems", ":id", use: l.lineItem)
+        app.on(.PUT, "lti", "ags", "lineitems", ":id", body: .collect(maxSize: "64kb"), use: l.updateLineItem)
+        app.delete("lti", "ags", "lineitems", ":id", use: l.deleteLineItem)
+        app.on(.POST, "lti", "ags", "lineitems", ":id", "scores", body: .collect(maxSize: "64kb"), use: l.score)
+        app.get("lti", "ags", "lineitems", ":id", "results", use: l.results)
+    }
+
     let api = app.grouped("api", "v1")
     // API: identity
     do {
@@ -143,6 +160,10 @@ func routes(_ app: Application) throws {
     // API: courses
     do {
         let c = CoursesAPI()
+        let lt = LTIController()
+        api.get("lti", "tools", use: lt.tools)
+        api.post("lti", "tools", use: lt.register)
+        api.patch("lti", "tools", ":id", use: lt.setEnabled)
         api.post("courses", use: c.create)
         api.get("courses", use: c.mine)
         api.get("catalogue", use: c.catalogue)
@@ -244,6 +265,12 @@ func routes(_ app: Application) throws {
         pages.get("courses", ":id", use: cp.course)
         pages.get("courses", ":id", "learners", use: cp.learners)
         pages.get("orgs", ":id", "online-share", use: cp.onlineShare)
+        let lp = LTIPages()
+        pages.get("course-items", ":id", "launch", use: lp.launch)
+        pages.get("lessons", ":id", "deep-link", use: lp.deepLink)
+        pages.get("lti-tools", use: lp.tools)
+        pages.post("lti-tools", use: lp.register)
+        pages.post("lti-tools", ":id", "enabled", use: lp.setEnabled)
         let xc = XAPIClientPages()
         pages.get("xapi-clients", use: xc.list)
         pages.post("xapi-clients", use: xc.create)

@@ -36,6 +36,12 @@ public struct AppConfig: Sendable {
     public var adminEmail = "admin@educommons.local"
     public var repositoryName = "EduCommons"
 
+    /// The address people and tools reach the platform at, without a trailing slash
+    /// (`EDUCOMMONS_PUBLIC_URL`, e.g. https://hoc.edu.vn). The LTI issuer and every URL
+    /// given to tools derive from it; nil: http://HOST:PORT of this process.
+    public var publicURL: String?
+    public var publicBase: String { publicURL ?? "http://\(hostname):\(port)" }
+
     /// Signs links to package files; must be the same in every process behind one load
     /// balancer (`EDUCOMMONS_CONTENT_SECRET`). Nil: a random secret per process.
     public var contentSecret: String?
@@ -186,6 +192,14 @@ public struct AppConfig: Sendable {
         }
         config.adminEmail = adminEmail
         if let name = value("EDUCOMMONS_REPOSITORY_NAME") { config.repositoryName = name }
+        if let u = value("EDUCOMMONS_PUBLIC_URL") {
+            let trimmed = u.hasSuffix("/") ? String(u.dropLast()) : u
+            guard let c = URLComponents(string: trimmed), ["http", "https"].contains(c.scheme ?? ""), c.host?.isEmpty == false,
+                  c.query == nil, c.fragment == nil else {
+                throw Problem(variable: "EDUCOMMONS_PUBLIC_URL", message: "'\(u)' is not an http(s) address such as https://hoc.edu.vn")
+            }
+            config.publicURL = trimmed
+        }
         if let ffmpeg = value("EDUCOMMONS_FFMPEG") { config.ffmpegPath = ffmpeg }
         if let t = value("EDUCOMMONS_TRANSCODE_THREADS") {
             guard let n = Int(t), (1...64).contains(n) else {

@@ -62,7 +62,7 @@ struct ProblemMiddleware: AsyncMiddleware {
             headers.add(name: XAPIController.versionHeader, value: XAPIService.version)
             if status == .unauthorized { headers.add(name: .wwwAuthenticate, value: "Basic realm=\"xAPI\"") }
         }
-        if request.isAPI || request.isXAPI || request.headers.accept.mediaTypes.contains(.json) && !request.headers.accept.mediaTypes.contains(.html) {
+        if request.isAPI || request.isXAPI || request.isLTIService || request.headers.accept.mediaTypes.contains(.json) && !request.headers.accept.mediaTypes.contains(.html) {
             let body = ProblemDetails(type: "urn:educommons:problem:\(code)", title: title, status: Int(status.code), detail: detail,
                                       code: code, instance: request.url.path, requestId: request.requestID,
                                       errors: (fields?.isEmpty ?? true) ? nil : fields)
@@ -72,7 +72,9 @@ struct ProblemMiddleware: AsyncMiddleware {
         }
         // A page that needs sign-in sends the person to the sign-in form instead.
         if domain?.status == 401 {
-            let next = request.url.path.hasPrefix("/") && !request.url.path.hasPrefix("//") ? request.url.path : "/"
+            // The query comes along: a launch or a search goes on where it was after signing in.
+            let path = request.url.path.hasPrefix("/") && !request.url.path.hasPrefix("//") ? request.url.path : "/"
+            let next = request.method == .GET ? request.url.query.map { path + "?" + $0 } ?? path : path
             return request.redirect(to: "/signin?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")")
         }
         do {

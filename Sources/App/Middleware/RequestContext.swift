@@ -47,7 +47,12 @@ extension Request {
 
     var isAPI: Bool { url.path.hasPrefix("/api/") }
     /// Machine protocols with their own rules (OAI-PMH, xAPI): no page sessions, no CSRF.
-    var isProtocol: Bool { url.path == "/oai" || isXAPI || url.path.hasPrefix("/calendar/") }
+    /// Requests from other systems, not from a form of ours: no CSRF token. The LTI
+    /// endpoints a browser reaches from a tool's page (authorize, deep-link return) are
+    /// checked by their signed tokens and launch records instead.
+    var isProtocol: Bool { url.path == "/oai" || isXAPI || url.path.hasPrefix("/calendar/") || url.path.hasPrefix("/lti/") }
+    /// LTI calls made by a tool's server; errors are JSON.
+    var isLTIService: Bool { url.path.hasPrefix("/lti/ags/") || url.path == "/lti/token" || url.path == "/lti/jwks" }
     var isXAPI: Bool { url.path.hasPrefix("/xapi/") }
 
     /// Client address for the audit log: the socket peer, or, when the peer is a proxy the
@@ -124,7 +129,8 @@ struct RequestContextMiddleware: AsyncMiddleware {
     /// Bearer token for the API, session cookie for pages. A bad token on the API is a
     /// 401 (the client must know); a stale cookie on a page just means signed out.
     private func identify(_ request: Request) async throws -> ResolvedIdentity? {
-        if let bearer = request.headers.bearerAuthorization?.token {
+        // An LTI tool's bearer token is the tool's, checked by the LTI services, not a person's.
+        if let bearer = request.headers.bearerAuthorization?.token, !request.isLTIService {
             guard let id = try await request.auth.resolve(token: bearer, kind: .api) else {
                 throw DomainError.unauthenticated(reason: "error.token-invalid")
             }

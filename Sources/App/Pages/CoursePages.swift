@@ -43,6 +43,8 @@ struct CoursePage: Encodable, Sendable {
     var progress: String?
     var progressPercent: Int
     var itemKinds: [SelectOption]
+    /// Registered LTI tools a teacher may place or ask content from (teachers only).
+    var tools: [SelectOption]
     /// Learners' and visitors' outline, rendered once per course revision (see `outline`).
     var outlineHTML: String?
     var slots: [SlotRow]
@@ -202,6 +204,7 @@ struct CoursePages {
                               canEnrol: visitor && req.actor != nil && note == nil, needsCode: c.enrolment == "code", enrolNote: note,
                               canLeave: c.role == "learner" && c.kind != "class", progress: progressText, progressPercent: percent,
                               itemKinds: [ItemKind.page, .resource, .assignment, .assessment, .discussion, .live, .lti].map { SelectOption(value: $0.rawValue, label: req.t("course.item.\($0.rawValue)"), selected: false) },
+                              tools: c.role == "teacher" ? try await req.courses.toolChoices().map { SelectOption(value: $0.id.uuidString, label: $0.name, selected: false) } : [],
                               outlineHTML: outlineHTML,
                               slots: slotRows,
                               modes: TeachingMode.allCases.map { SelectOption(value: $0.rawValue, label: req.t("course.mode.\($0.rawValue)"), selected: false) },
@@ -244,7 +247,10 @@ struct CoursePages {
             case "items":
                 guard let lesson = req.field("lesson").flatMap(UUID.init(uuidString:)) else { throw DomainError.notFound(entity: "lesson") }
                 var input = NewCourseItem(kind: req.field("kind") ?? "", title: req.field("title"))
-                if let ref = req.field("refId"), !ref.isEmpty {
+                // A tool item names its tool from the tool list rather than by a typed id.
+                if input.kind == ItemKind.lti.rawValue, let tool = req.field("tool"), !tool.isEmpty, let u = UUID(uuidString: tool) {
+                    input.refId = u
+                } else if let ref = req.field("refId"), !ref.isEmpty {
                     guard let u = UUID(uuidString: ref) else { throw DomainError.invalid(field: "refId", reason: "validation.uuid") }
                     input.refId = u
                 }

@@ -37,7 +37,10 @@ struct PageBase: Encodable, Sendable {
             }
             if !actor.prefixes(for: .viewAudit).isEmpty { add("/audit", "nav.audit") }
             if !actor.prefixes(for: .managePeople).isEmpty { add("/imports/oneroster", "nav.import") }
-            if actor.grants.contains(where: { $0.role == .administrator }) { add("/xapi-clients", "nav.xapi") }
+            if actor.grants.contains(where: { $0.role == .administrator }) {
+                add("/xapi-clients", "nav.xapi")
+                add("/lti-tools", "nav.lti")
+            }
             add("/profile", "nav.profile")
         } else {
             add("/library", "nav.library")

@@ -68,7 +68,8 @@ public struct CompletionRule: Sendable, Codable, Equatable {
             }
             guard let t = threshold, t > 0, t <= 100 else { return [FieldProblem(field: "completion.threshold", reason: "course.threshold-range")] }
         case .submitted:
-            guard kind == .assessment || kind == .assignment else {
+            // An LTI tool hands in by sending a score with activityProgress Submitted or Completed.
+            guard kind == .assessment || kind == .assignment || kind == .lti else {
                 return [FieldProblem(field: "completion.kind", reason: "course.rule-not-for-kind", arguments: [self.kind.rawValue, kind.rawValue])]
             }
         case .scored:

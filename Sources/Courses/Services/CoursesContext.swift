@@ -37,6 +37,16 @@ public struct CoursesContext: Sendable {
     let xapiClock = MicroClock()
     let xapiWriter: GroupCommit<StatementJob, Void>
 
+    /// LTI 1.3: the platform's issuer (its public base URL, no trailing slash), the signing
+    /// keys, tools' key sets, and how a tool's key-set URL is fetched (given by the app,
+    /// which has the HTTP client; this area has none).
+    public var ltiIssuer = "http://127.0.0.1:8080"
+    public var ltiFetch: @Sendable (String) async throws -> Data = { _ in throw DomainError.conflict(reason: "lti.keys-unreachable") }
+    let ltiKeys = LTIKeyRing()
+    let ltiToolKeys = LRUCache<CachedToolKeys>(capacity: 256)
+    /// A launch must be completed (the tool's authentication request) within this time.
+    public var ltiLaunchSeconds: TimeInterval = 600
+
     public init(directory: DirectoryContext, library: LibraryContext, assessment: AssessmentContext, clock: any PlatformClock = SystemClock()) {
         self.xapiWriter = GroupCommit(gate: assessment.writes) { jobs, db in try await XAPIService.write(jobs, on: db) }
         self.clock = clock

@@ -106,9 +106,16 @@ extension CoursesService {
         case .assignment:
             if let p = maxPoints, !(p > 0 && p <= 1000) { problems.append(FieldProblem(field: "maxPoints", reason: "course.points-range")) }
             maxPoints = maxPoints ?? 10
-        case .lti, .live:
+        case .lti:
+            // The tool is a registered one; the URL, when given, is the target link URI
+            // (the tool's launch URL otherwise).
+            guard let ref = input.refId else { throw DomainError.invalid(field: "refId", reason: "validation.required") }
+            guard let tool = try await LTITool.find(ref, on: db), tool.enabled else { throw DomainError.invalid(field: "refId", reason: "lti.tool-unknown") }
             if let u = input.url, !Self.isWebURL(u) { problems.append(FieldProblem(field: "url", reason: "course.url-form")) }
-            if kind == .lti, input.url == nil { problems.append(FieldProblem(field: "url", reason: "validation.required")) }
+            if title.isEmpty { title = tool.name }
+            if let p = maxPoints, !(p > 0 && p <= 1000) { problems.append(FieldProblem(field: "maxPoints", reason: "course.points-range")) }
+        case .live:
+            if let u = input.url, !Self.isWebURL(u) { problems.append(FieldProblem(field: "url", reason: "course.url-form")) }
         case .page:
             if (input.body ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append(FieldProblem(field: "body", reason: "validation.required")) }
         case .discussion:
