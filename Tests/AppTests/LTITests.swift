@@ -127,6 +127,60 @@ struct LTITests {
         }
     }
 
+    @Test func administratorsRegisterToolsOnAPageInTheirLanguage() async throws {
+        try await withTestApp { app in
+            _ = try await World.build(app)
+            let admin = try await PageTests().signIn(app, "admin", lang: "vi")
+            let empty = try await page(app, "lti-tools", admin)
+            #expect(empty.contains("Công cụ ngoài (LTI 1.3)") && empty.contains("/lti/jwks") && empty.contains("/lti/token"))
+            try await page(app, "lti-tools", try await PageTests().signIn(app, "teacher1"), expect: .forbidden)
+            let tool = try TestTool()
+            // A bad form comes back with its messages and what was typed.
+            try await CoursePageTests().post(app, "lti-tools", admin, ["name": "GeoGebra", "loginUrl": "not a url", "launchUrl": launchURL]) { res in
+                #expect(res.status == .unprocessableEntity)
+                #expect(res.body.string.contains("http:// hoặc https://") && res.body.string.contains("GeoGebra"))
+            }
+            try await CoursePageTests().post(app, "lti-tools", admin, ["name": "GeoGebra", "loginUrl": "https://tool.example.org/login",
+                                                                      "launchUrl": launchURL, "jwks": tool.jwks]) { res in
+                #expect(res.status == .seeOther)
+            }
+            let listed = try await page(app, "lti-tools", admin)
+            let tools = try #require(try await app.call(.GET, "api/v1/lti/tools", try await app.bearer("admin"), expect: .ok).decoded([LTIToolDTO].self))
+            #expect(tools.count == 1 && listed.contains(tools[0].clientId) && listed.contains(tools[0].deploymentId))
+            try await CoursePageTests().post(app, "lti-tools/\(tools[0].id)/enabled", admin, ["enabled": "0"]) { res in #expect(res.status == .seeOther) }
+            #expect(try await page(app, "lti-tools", admin).contains("Đã tắt"))
+        }
+    }
+
+    @Test func aRotatedKeyStaysPublishedOneGenerationAndSignsAtOnce() async throws {
+        try await withTestApp { app in
+            let service = CoursesService(db: app.db, ctx: app.services.courses)
+            func kids() async throws -> [String] {
+                try await service.platformJWKS().matches(of: /"kid":"([^"]+)"/).map { String($0.output.1) }
+            }
+            let first = try await kids()
+            #expect(first.count == 1)
+            await #expect(throws: DomainError.self) { try await service.rotatePlatformKey(actor: Actor(personID: UUID(), displayName: "x", grants: [])) }
+            _ = try await service.rotatePlatformKey(actor: .system("test"))
+            let second = try await kids()
+            #expect(second.count == 2 && second.contains(first[0]), "the previous key stays published")
+            _ = try await service.rotatePlatformKey(actor: .system("test"))
+            let third = try await kids()
+            #expect(third.count == 2 && !third.contains(first[0]), "keys older than the previous one are retired")
+            // New tokens carry the newest kid.
+            let now = Int(Date().timeIntervalSince1970)
+            let claims = LaunchClaims(iss: "i", sub: "s", aud: "a", azp: "a", exp: now + 60, iat: now, nonce: "n", name: nil, locale: nil,
+                                      messageType: LTIClaim.resourceLinkRequest, version: LTIClaim.version, deploymentID: "d", targetLinkURI: "https://t",
+                                      resourceLink: nil, roles: [], context: .init(id: "c", label: nil, title: nil, type: []),
+                                      presentation: .init(document_target: "window", return_url: nil, locale: nil),
+                                      platform: .init(guid: "g", name: "n", product_family_code: "p"), custom: nil, endpoint: nil, deepLinking: nil)
+            let token = try await service.sign(claims)
+            let newest = try #require(third.first { !second.contains($0) })
+            let header = try #require(Data(base64Encoded: String(token.split(separator: ".")[0]).padding(toLength: ((token.split(separator: ".")[0].count + 3) / 4) * 4, withPad: "=", startingAt: 0)))
+            #expect(String(decoding: header, as: UTF8.self).contains(newest))
+        }
+    }
+
     @Test func aPupilLaunchesTheToolWithASignedIdTokenOnce() async throws {
         try await withTestApp { app in
             let w = try await World.build(app)

@@ -10,6 +10,7 @@ func registerCommands(_ app: Application) {
     app.asyncCommands.use(LibraryCommands(), as: "library")
     app.asyncCommands.use(JobCommands(), as: "jobs")
     app.asyncCommands.use(XAPICommands(), as: "xapi")
+    app.asyncCommands.use(LTICommands(), as: "lti")
 }
 
 /// `educommons migrate`: applies pending migrations without asking (safe to run in CI
