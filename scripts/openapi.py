@@ -26,6 +26,12 @@ CURSOR = query("cursor", "Opaque cursor from the previous page's nextCursor")
 LT = {"type": "object", "description": "Text per language: keys en, vi, zh-Hans", "additionalProperties": {"type": "string", "maxLength": 200}}
 
 schemas = {
+ "LTITool": {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "clientId": {"type": "string"},
+   "deploymentId": {"type": "string"}, "loginUrl": {"type": "string"}, "launchUrl": {"type": "string"}, "redirectUris": {"type": "array", "items": {"type": "string"}},
+   "deepLinkUrl": {"type": "string"}, "jwksUrl": {"type": "string"}, "hasPastedKeys": {"type": "boolean"}, "sharesName": {"type": "boolean"},
+   "enabled": {"type": "boolean"}, "createdAt": {"type": "string", "format": "date-time"},
+   "platform": {"type": "object", "description": "What the tool's operator enters", "properties": {"issuer": {"type": "string"}, "authorizationUrl": {"type": "string"},
+     "tokenUrl": {"type": "string"}, "jwksUrl": {"type": "string"}, "deepLinkReturnUrl": {"type": "string"}}}}},
  "Slot": {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}, "courseId": {"type": "string", "format": "uuid"}, "courseTitle": {"type": "string"},
    "lessonId": {"type": "string", "format": "uuid"}, "lessonTitle": {"type": "string"}, "startsAt": {"type": "string", "format": "date-time"},
    "endsAt": {"type": "string", "format": "date-time"}, "mode": {"type": "string"}, "place": {"type": "string"}}},
@@ -508,6 +514,15 @@ paths = {
    params=[path_param("id", "Organisation"), query("term", "Only courses of this term")], tags=["courses"])},
  f"{P}/me/calendar-feed": {"post": op("A new private iCalendar address for your timetable (the previous one stops working): {url: /calendar/<token>.ics}",
    {**ok({"type": "object", "properties": {"url": {"type": "string"}}}, "201", "Created"), **errs(401)}, tags=["courses"])},
+ f"{P}/lti/tools": {"get": op("Registered LTI 1.3 tools (administrators)", {**ok(arr(ref("LTITool"))), **errs(401, 403)}, tags=["lti"]),
+   "post": op("Register an LTI 1.3 tool (administrators): the platform makes its client id and deployment id; give its key set by URL (jwksUrl) or pasted (jwks), not both",
+   {**ok(ref("LTITool"), "201", "Registered"), **errs(400, 401, 403, 422)},
+   request=body({"type": "object", "required": ["name", "loginUrl", "launchUrl"], "properties": {"name": {"type": "string", "maxLength": 200},
+     "loginUrl": {"type": "string", "format": "uri"}, "launchUrl": {"type": "string", "format": "uri"}, "redirectUris": arr({"type": "string", "format": "uri"}),
+     "deepLinkUrl": {"type": "string", "format": "uri"}, "jwksUrl": {"type": "string", "format": "uri"}, "jwks": {"type": "string", "description": "A JWKS as JSON text"},
+     "sharesName": {"type": "boolean"}}}), tags=["lti"])},
+ f"{P}/lti/tools/{{id}}": {"patch": op("Turn a tool off (launches and service tokens stop at once) or on", {**ok(ref("LTITool")), **errs(400, 401, 403, 404)},
+   params=[path_param("id", "Tool")], request=body({"type": "object", "required": ["enabled"], "properties": {"enabled": {"type": "boolean"}}}), tags=["lti"])},
  f"{P}/search/resources": {"get": op("Search published resources the caller may see, with facet counts",
    {**ok(ref("SearchResults")), **errs(422)},
    params=[query("q", "Words; Vietnamese with or without marks, Chinese without spaces, English stemmed"), query("subject", "Subject code"),
