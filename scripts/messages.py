@@ -1116,6 +1116,19 @@ M = {
  "lti.user-unknown": ("This person is not a learner of the course.", "Người này không phải học viên của khóa học.", "此人不是本课程的学员。"),
  "lti.score-stale": ("A newer score is already recorded for this learner.", "Đã có điểm mới hơn cho học viên này.", "已记录了该学员更新的成绩。"),
 
+ # SCORM 1.2 run-time
+ "scorm.saved": ("Your progress in this lesson is saved.", "Tiến độ bài học đã được lưu.", "本课学习进度已保存。"),
+ "scorm.unsaved": ("Not saved yet: the connection dropped. It will be sent again when the link returns.", "Chưa lưu được do mất kết nối; sẽ gửi lại khi có mạng.", "连接中断，尚未保存；网络恢复后会自动重新发送。"),
+ "scorm.refused": ("This lesson was opened again elsewhere; the newest window keeps the record.", "Bài học đã được mở ở nơi khác; cửa sổ mới nhất sẽ ghi nhận kết quả.", "本课已在其他地方重新打开；以最新的窗口为准记录。"),
+ "scorm.session-stale": ("This lesson was opened again; its newest session keeps the record. Reload the page.", "Bài học đã được mở lại; phiên mới nhất sẽ ghi nhận. Hãy tải lại trang.", "本课已被重新打开，以最新一次为准。请刷新页面。"),
+ "scorm.session-finished": ("This session of the lesson has ended (LMSFinish); open the lesson again to go on.", "Phiên học này đã kết thúc (LMSFinish); hãy mở lại bài để học tiếp.", "本次学习已结束（LMSFinish）；请重新打开本课继续。"),
+ "scorm.out-of-order": ("A newer save of this session (number {0}) is already recorded.", "Đã ghi nhận lần lưu mới hơn của phiên này (số {0}).", "本次学习已记录更新的保存（第 {0} 次）。"),
+ "scorm.too-many": ("Too many values in one save.", "Quá nhiều giá trị trong một lần lưu.", "一次保存的数值过多。"),
+ "scorm.error-201": ("There is no such element in the SCORM 1.2 data model (or its list entry skips a number).", "Không có phần tử này trong mô hình dữ liệu SCORM 1.2 (hoặc số thứ tự bị nhảy).", "SCORM 1.2 数据模型中没有此元素（或列表序号不连续）。"),
+ "scorm.error-402": ("A keyword (_children, _count) cannot be set.", "Không thể gán giá trị cho từ khóa (_children, _count).", "关键字（_children、_count）不能赋值。"),
+ "scorm.error-403": ("This element is read-only.", "Phần tử này chỉ được đọc.", "此元素只读。"),
+ "scorm.error-405": ("The value does not fit this element's type.", "Giá trị không đúng kiểu của phần tử.", "数值类型与此元素不符。"),
+
 }
 
 def main():

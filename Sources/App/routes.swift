@@ -281,6 +281,7 @@ func routes(_ app: Application) throws {
         pages.post("course-items", ":id", "grade", use: ci.grade)
         pages.post("course-items", ":id", "posts", use: ci.post)
         pages.post("course-items", ":id", "progress", use: CoursesAPI().recordProgress)
+        pages.on(.POST, "course-items", ":id", "scorm", body: .collect(maxSize: "2mb"), use: ci.scormCommit)
         pages.get("library", use: lib.browse)
         pages.get("library", "new", use: lib.newForm)
         pages.on(.POST, "library", "new", body: .stream, use: lib.create)

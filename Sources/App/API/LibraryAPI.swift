@@ -167,6 +167,15 @@ extension LibraryAPI {
     @Sendable func signedPackageFile(req: Request) async throws -> Response {
         let path = req.parameters.getCatchall().joined(separator: "/")
         let file = try await req.library.packageFile(token: req.parameters.get("token") ?? "", path: path)
+        if let run = req.query[String.self, at: "ec_scorm"], file.mediaType.hasPrefix("text/html") {
+            // The SCORM 1.2 API goes into the entry page with the learner's data (or in
+            // browse mode). Personal: never cached.
+            let boot = run == "browse" ? ScormShim.browseBoot : try await req.courses.scormInit(token: run)
+            let response = ContentResponder.packageResponse(req, data: ScormShim.inject(file.data, boot: boot, home: req.services.config.homeDirectory),
+                                                            mediaType: file.mediaType, isPublic: false)
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+            return response
+        }
         return ContentResponder.packageResponse(req, data: file.data, mediaType: file.mediaType, isPublic: file.location.isPublic)
     }
 }

@@ -19,6 +19,8 @@ struct CourseItemPage: Encodable, Sendable {
     var r: ResourceDTO?
     var viewer: ResourcePage.Viewer?
     var watch: Watch?
+    /// A SCORM 1.2 package played with the run-time API: scorm-player.js saves its commits.
+    var scorm: Scorm?
     var mine: [SubmissionRow]
     var others: [SubmissionRow]
     var canSubmit: Bool
@@ -26,6 +28,7 @@ struct CourseItemPage: Encodable, Sendable {
     var canPost: Bool
     var errors: FormErrors
     struct Watch: Encodable, Sendable { var itemId: String; var position: Double }
+    struct Scorm: Encodable, Sendable { var itemId: String; var saved: String; var unsaved: String; var refused: String }
     struct SubmissionRow: Encodable, Sendable {
         var id: String; var name: String; var text: String; var fileName: String?; var when: String; var late: Bool
         var grade: String?; var feedback: String?; var maxPoints: String
@@ -56,6 +59,14 @@ struct CourseItemPages {
             r = try? await req.library.resource(ref, actor: actor)
             if let r { viewer = try await LibraryPages.viewer(req, r, actor: actor, format: format) }
         }
+        // A learner's SCORM package runs with their record: the browse-mode link becomes
+        // one with this session's token.
+        var scorm: CourseItemPage.Scorm?
+        if learner, var v = viewer, v.src.contains(LibraryPages.scormBrowse), let token = try await req.courses.scormSession(itemID: id, actor: actor) {
+            v.src = v.src.replacingOccurrences(of: LibraryPages.scormBrowse, with: "ec_scorm=" + token)
+            viewer = v
+            scorm = .init(itemId: id.uuidString.lowercased(), saved: req.t("scorm.saved"), unsaved: req.t("scorm.unsaved"), refused: req.t("scorm.refused"))
+        }
         var mine: [CourseItemPage.SubmissionRow] = []
         var others: [CourseItemPage.SubmissionRow] = []
         if item.kind == "assignment" {
@@ -84,7 +95,7 @@ struct CourseItemPages {
                                   isTeacher: course.role == "teacher", isLearner: learner,
                                   due: item.dueAt.map { req.t("course.due", [format.dateTime($0)]) }, status: statusText, r: r, viewer: viewer,
                                   watch: learner && playable ? .init(itemId: id.uuidString.lowercased(), position: item.progress?.position ?? 0) : nil,
-                                  mine: mine, others: others,
+                                  scorm: scorm, mine: mine, others: others,
                                   canSubmit: learner && item.kind == "assignment" && !mine.contains { $0.grade != nil } && course.status != "archived",
                                   posts: posts, canPost: (learner || course.role == "teacher") && item.kind == "discussion",
                                   errors: errors)
@@ -128,3 +139,16 @@ struct CourseItemPages {
         }, orShow: { errors, status in try await render(req, errors: errors, status: status) })
     }
 }
+
+extension CourseItemPages {
+    /// `POST /course-items/{id}/scorm`: a SCORM commit relayed by scorm-player.js.
+    @Sendable func scormCommit(req: Request) async throws -> Response {
+        guard let body = req.body.data, body.readableBytes > 0 else { throw DomainError.malformed(reason: "error.body-missing") }
+        let commit: ScormCommit
+        do { commit = try JSONDecoder().decode(ScormCommit.self, from: body) } catch { throw DomainError.malformed(reason: "error.malformed-json") }
+        let result = try await req.courses.scormCommit(itemID: try req.uuid("id"), commit, actor: try req.requireActor())
+        return try await result.encodeResponse(for: req)
+    }
+}
+
+extension ScormCommitResult: Content {}

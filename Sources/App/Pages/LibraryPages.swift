@@ -189,6 +189,8 @@ struct LibraryPages {
     /// How a resource shows in a page: the video player with its renditions, the audio
     /// player, an image, a PDF or EPUB reader, a sandboxed package, a link or a download.
     /// The library's page and the course's lesson player share it.
+    static let scormBrowse = "ec_scorm=browse"
+
     static func viewer(_ req: Request, _ r: ResourceDTO, actor: Actor, format: LocaleFormat) async throws -> ResourcePage.Viewer? {
         let shown = r.versions.last
         // EPUB chapters page within whichever page shows the book.
@@ -219,7 +221,10 @@ struct LibraryPages {
             case "simulation", "package":
                 if let entry = v.entry, v.packageType != "cmi5" {
                     let prefix = try await req.library.packageLink(r.id, version: v.number, actor: actor)
-                    viewer = .init(type: "package", src: prefix + entry, size: size, sources: [], poster: nil)
+                    // A SCORM 1.2 package gets the run-time API in its entry page; here in
+                    // browse mode (nothing recorded), a course's learner gets their own.
+                    let src = prefix + entry + (v.packageType == "scorm12" ? (entry.contains("?") ? "&" : "?") + Self.scormBrowse : "")
+                    viewer = .init(type: "package", src: src, size: size, sources: [], poster: nil)
                 } else {
                     viewer = .init(type: "download", src: versioned + "&download=1", size: size, sources: [], poster: nil)
                 }

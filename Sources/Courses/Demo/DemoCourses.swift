@@ -3,7 +3,8 @@ import Platform
 import Library
 
 /// The demo's courses: a class course for the demo teacher's class 3A (a page, a library
-/// video, the demo exam, an assignment and a discussion) and an open MOOC anyone can join.
+/// video, the demo exam, an assignment, a discussion and, in a second lesson, a SCORM 1.2
+/// exercise) and an open MOOC anyone can join.
 public struct DemoCourses {
     let service: CoursesService
 
@@ -52,6 +53,13 @@ public struct DemoCourses {
         homework.maxPoints = 10
         _ = try await service.addItem(lessonID: lesson.id, homework, actor: teacher)
         _ = try await service.addItem(lessonID: lesson.id, NewCourseItem(kind: "discussion", title: "Hỏi đáp về bài học"), actor: teacher)
+        // A SCORM 1.2 exercise, in a lesson of its own: it records its score through the run-time API.
+        if let sco = try await library.search(SearchQuery(q: nil, kind: "package"), actor: teacher).items.first {
+            let practice = try await service.addLesson(unitID: unit.id, title: "Bài 2: Luyện tập", actor: teacher)
+            var item = NewCourseItem(kind: "resource")
+            item.refId = sco.id
+            _ = try await service.addItem(lessonID: practice.id, item, actor: teacher)
+        }
         var publish = CoursePatch()
         publish.status = CourseStatus.published.rawValue
         _ = try await service.updateCourse(course.id, publish, actor: teacher)

@@ -3,7 +3,7 @@ import SQLKit
 import Platform
 
 public enum CoursesMigrations {
-    public static var all: [any Migration] { [CreateCourses(), AddDiscussionPosts(), AddXAPI(), AddTimetables(), AddLTI()] }
+    public static var all: [any Migration] { [CreateCourses(), AddDiscussionPosts(), AddXAPI(), AddTimetables(), AddLTI(), AddScorm()] }
 }
 
 struct CreateCourses: AsyncMigration {

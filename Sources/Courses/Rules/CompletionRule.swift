@@ -44,6 +44,8 @@ public struct CompletionRule: Sendable, Codable, Equatable {
     public static func standard(for kind: ItemKind, resourceKind: String?) -> CompletionRule {
         switch kind {
         case .resource where Self.playable(resourceKind): CompletionRule(kind: .watched, threshold: 90)
+        // A SCORM package says itself when it is completed or passed.
+        case .resource where resourceKind == "package": CompletionRule(kind: .submitted)
         case .assessment, .assignment: CompletionRule(kind: .submitted)
         default: CompletionRule(kind: .viewed)
         }
@@ -68,12 +70,13 @@ public struct CompletionRule: Sendable, Codable, Equatable {
             }
             guard let t = threshold, t > 0, t <= 100 else { return [FieldProblem(field: "completion.threshold", reason: "course.threshold-range")] }
         case .submitted:
-            // An LTI tool hands in by sending a score with activityProgress Submitted or Completed.
-            guard kind == .assessment || kind == .assignment || kind == .lti else {
+            // An LTI tool hands in by sending a score with activityProgress Submitted or
+            // Completed; a SCORM package by reporting completed or passed.
+            guard kind == .assessment || kind == .assignment || kind == .lti || (kind == .resource && resourceKind == "package") else {
                 return [FieldProblem(field: "completion.kind", reason: "course.rule-not-for-kind", arguments: [self.kind.rawValue, kind.rawValue])]
             }
         case .scored:
-            guard kind == .assessment || kind == .assignment || kind == .lti else {
+            guard kind == .assessment || kind == .assignment || kind == .lti || (kind == .resource && resourceKind == "package") else {
                 return [FieldProblem(field: "completion.kind", reason: "course.rule-not-for-kind", arguments: [self.kind.rawValue, kind.rawValue])]
             }
             guard let t = threshold, t >= 0, t <= 100 else { return [FieldProblem(field: "completion.threshold", reason: "course.threshold-range")] }

@@ -82,6 +82,71 @@ enum DemoFiles {
         return d
     }()
 
+    /// A SCORM 1.2 SCO of our own: three questions on the 7 times table. It finds the API
+    /// the way ADL's wrapper does (this window, then its parents), resumes from
+    /// suspend_data, and on "Nộp bài" reports its answers as interactions, the score and
+    /// passed (2 of 3 or more) or failed, then finishes.
+    static let scormQuiz: Data = {
+        var z = ZipWriter()
+        z.add("imsmanifest.xml", Data("""
+        <?xml version="1.0" encoding="UTF-8"?>
+        <manifest identifier="edu.educommons.demo.bangnhan7" version="1.0" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+          xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+          <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
+          <organizations default="org"><organization identifier="org"><title>Luyện tập bảng nhân 7</title>
+            <item identifier="i1" identifierref="r1"><title>Luyện tập bảng nhân 7</title><adlcp:masteryscore>67</adlcp:masteryscore></item>
+          </organization></organizations>
+          <resources><resource identifier="r1" type="webcontent" adlcp:scormtype="sco" href="index.html"><file href="index.html"/><file href="quiz.js"/></resource></resources>
+        </manifest>
+        """.utf8))
+        z.add("index.html", Data("""
+        <!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+        <title>Luyện tập bảng nhân 7</title><style>body{font-family:sans-serif;margin:1rem;line-height:1.5}label{display:block;margin:.3rem 0}button{font-size:1rem;padding:.5rem 1rem}</style></head>
+        <body><h1>Luyện tập bảng nhân 7</h1><form id="quiz">
+        <fieldset><legend>7 × 3 = ?</legend><label><input type="radio" name="q1" value="21"> 21</label><label><input type="radio" name="q1" value="24"> 24</label></fieldset>
+        <fieldset><legend>7 × 6 = ?</legend><label><input type="radio" name="q2" value="42"> 42</label><label><input type="radio" name="q2" value="48"> 48</label></fieldset>
+        <fieldset><legend>7 × 9 = ?</legend><label><input type="radio" name="q3" value="56"> 56</label><label><input type="radio" name="q3" value="63"> 63</label></fieldset>
+        <button type="submit" id="submit">Nộp bài</button></form><p id="result" role="status"></p><script src="quiz.js"></script></body></html>
+        """.utf8))
+        z.add("quiz.js", Data("""
+        function findAPI(win) { var n = 0; while (win && !win.API && win.parent && win.parent !== win && n++ < 7) { try { win = win.parent; } catch (e) { return null; } } return win && win.API ? win.API : null; }
+        var api = findAPI(window), keys = { q1: "21", q2: "42", q3: "63" }, form = document.getElementById("quiz"), out = document.getElementById("result");
+        var started = Date.now();
+        if (!api || api.LMSInitialize("") !== "true") { out.textContent = "Không kết nối được với hệ thống học tập."; }
+        else {
+          if (api.LMSGetValue("cmi.core.lesson_status") === "not attempted") api.LMSSetValue("cmi.core.lesson_status", "incomplete");
+          var saved = api.LMSGetValue("cmi.suspend_data");
+          if (saved) saved.split(";").forEach(function (p) { var kv = p.split("="); var el = form.querySelector("input[name=" + kv[0] + "][value='" + kv[1] + "']"); if (el) el.checked = true; });
+          if (api.LMSGetValue("cmi.core.entry") === "resume") out.textContent = "Tiếp tục bài đang làm.";
+        }
+        function answers() { var a = {}; ["q1", "q2", "q3"].forEach(function (q) { var c = form.querySelector("input[name=" + q + "]:checked"); if (c) a[q] = c.value; }); return a; }
+        function span(ms) { var s = Math.round(ms / 1000), h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60; s = s % 60;
+          return ("000" + h).slice(-4) + ":" + ("0" + m).slice(-2) + ":" + ("0" + s).slice(-2); }
+        form.addEventListener("change", function () {
+          if (!api) return;
+          var a = answers(); api.LMSSetValue("cmi.suspend_data", Object.keys(a).map(function (k) { return k + "=" + a[k]; }).join(";"));
+          api.LMSSetValue("cmi.core.exit", "suspend"); api.LMSCommit("");
+        });
+        form.addEventListener("submit", function (e) {
+          e.preventDefault();
+          var a = answers(), right = 0;
+          ["q1", "q2", "q3"].forEach(function (q, n) {
+            if (a[q] === keys[q]) right++;
+            if (api) { api.LMSSetValue("cmi.interactions." + n + ".id", q); api.LMSSetValue("cmi.interactions." + n + ".type", "choice");
+              api.LMSSetValue("cmi.interactions." + n + ".student_response", a[q] || ""); api.LMSSetValue("cmi.interactions." + n + ".result", a[q] === keys[q] ? "correct" : "wrong"); }
+          });
+          out.textContent = "Đúng " + right + "/3 câu.";
+          if (!api) return;
+          api.LMSSetValue("cmi.core.score.raw", String(right)); api.LMSSetValue("cmi.core.score.min", "0"); api.LMSSetValue("cmi.core.score.max", "3");
+          api.LMSSetValue("cmi.core.lesson_status", right >= 2 ? "passed" : "failed");
+          api.LMSSetValue("cmi.core.exit", ""); api.LMSSetValue("cmi.core.session_time", span(Date.now() - started));
+          api.LMSCommit(""); api.LMSFinish(""); api = null;
+          document.getElementById("submit").disabled = true;
+        });
+        """.utf8))
+        return z.finish()
+    }()
+
     /// A pendulum whose length and gravity the pupil changes; the period is shown.
     static let pendulum: Data = {
         var z = ZipWriter()

@@ -14,7 +14,7 @@ public struct DemoLibrary: Sendable {
     }
 
     enum Scope { case nation, province, school, draft, submitted }
-    enum File { case pdf([String]), svg(Data), wav, pendulum, epub([(String, String)]), none }
+    enum File { case pdf([String]), svg(Data), wav, pendulum, scorm, epub([(String, String)]), none }
 
     struct Item {
         var kind: ResourceKind
@@ -42,6 +42,9 @@ public struct DemoLibrary: Sendable {
         Item(kind: .simulation, title: LocalizedText(vi: "Mô phỏng con lắc đơn", en: "Simple pendulum simulation"),
              description: LocalizedText(vi: "Thay đổi chiều dài dây và gia tốc trọng trường, quan sát chu kì dao động."), language: "vi",
              subject: "physics", grades: ["11"], file: .pendulum, keywords: ["dao động điều hòa"]),
+        Item(kind: .package, title: LocalizedText(vi: "Luyện tập bảng nhân 7 (SCORM)", en: "Practising the 7 times table (SCORM)"),
+             description: LocalizedText(vi: "Ba câu hỏi trắc nghiệm; kết quả được ghi vào khóa học qua SCORM 1.2."), language: "vi",
+             subject: "math", grades: ["3"], file: .scorm, keywords: ["bảng nhân"]),
         Item(kind: .ebook, title: LocalizedText(vi: "Sách điện tử Tiếng Việt 3 – Chủ đề Mùa xuân"), description: LocalizedText(vi: "Hai bài đọc ngắn kèm câu hỏi."),
              language: "vi", subject: "vietnamese", grades: ["3"],
              file: .epub([("Bài 1: Mùa xuân về", "Mùa xuân đến, cây cối đâm chồi nảy lộc. Em hãy kể những điều em thấy."),
@@ -150,6 +153,7 @@ public struct DemoLibrary: Sendable {
         case .svg(let d): return (d, name + ".svg")
         case .wav: return (DemoFiles.tone, name + ".wav")
         case .pendulum: return (DemoFiles.pendulum, "con-lac-don.zip")
+        case .scorm: return (DemoFiles.scormQuiz, "luyen-tap-bang-nhan-7.zip")
         case .epub(let chapters): return (DemoFiles.epub(title: item.title.pick(.vi), language: item.language, chapters: chapters), name + ".epub")
         case .none: return nil
         }

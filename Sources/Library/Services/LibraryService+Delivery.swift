@@ -128,3 +128,12 @@ public enum MediaTypes {
         }
     }
 }
+
+extension LibraryService {
+    /// The package standard of a resource's newest version ("scorm12", "cmi5", "html5"),
+    /// or nil for other files: the courses decide from it whether a run-time API is offered.
+    /// No permission check: it says nothing a viewer of the item could not see.
+    public func packageType(_ id: UUID) async throws -> String? {
+        try await ResourceVersion.query(on: db).filter(\.$resourceID == id).sort(\.$number, .descending).first()?.packageType
+    }
+}
