@@ -450,6 +450,29 @@ class Flows:
         self.fits_phone(d)
         self.shot(d, "course-audio-done")
 
+    def pupil_does_a_scorm_exercise_and_the_course_records_it(self, d):
+        self.sign_in(d, "pupil")
+        d.get(self.base + "/courses?lang=vi")
+        navigates(d, lambda: d.find_element(By.LINK_TEXT, "Toán 3 — Học kỳ I").click())
+        navigates(d, lambda: d.find_element(By.PARTIAL_LINK_TEXT, "Luyện tập bảng nhân 7").click())
+        frame = d.find_element(By.CSS_SELECTOR, ".viewer iframe")
+        d.switch_to.frame(frame)
+        # The SCO found the API on its own window and started (no "cannot connect" message).
+        WebDriverWait(d, 10).until(lambda drv: drv.find_element(By.ID, "submit").is_displayed())
+        assert "Không kết nối" not in d.find_element(By.ID, "result").text, d.find_element(By.ID, "result").text
+        assert d.execute_script("return window.origin") == "null"
+        for value in ["21", "42", "56"]:
+            d.find_element(By.CSS_SELECTOR, f"input[value='{value}']").click()
+        d.find_element(By.ID, "submit").click()
+        WebDriverWait(d, 10).until(lambda drv: "2/3" in drv.find_element(By.ID, "result").text)
+        d.switch_to.default_content()
+        WebDriverWait(d, 10).until(lambda drv: "đã được lưu" in drv.find_element(By.ID, "scorm-status").text)
+        self.fits_phone(d)
+        self.shot(d, "course-scorm")
+        # Passed (2 of 3): the item is done and the score is the course's.
+        d.refresh()
+        assert "Đã xong" in d.find_element(By.TAG_NAME, "main").text, d.find_element(By.TAG_NAME, "main").text[:300]
+
     def teacher_builds_a_course_and_sees_who_is_behind(self, d):
         self.sign_in(d, "teacher")
         d.get(self.base + "/courses?lang=vi")

@@ -56,7 +56,7 @@ public struct DemoCourses {
         // A SCORM 1.2 exercise, in a lesson of its own: it records its score through the run-time API.
         if let sco = try await library.search(SearchQuery(q: nil, kind: "package"), actor: teacher).items.first {
             let practice = try await service.addLesson(unitID: unit.id, title: "Bài 2: Luyện tập", actor: teacher)
-            var item = NewCourseItem(kind: "resource")
+            var item = NewCourseItem(kind: "resource", title: "Luyện tập bảng nhân 7")
             item.refId = sco.id
             _ = try await service.addItem(lessonID: practice.id, item, actor: teacher)
         }
