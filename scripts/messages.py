@@ -1129,6 +1129,17 @@ M = {
  "scorm.error-403": ("This element is read-only.", "Phần tử này chỉ được đọc.", "此元素只读。"),
  "scorm.error-405": ("The value does not fit this element's type.", "Giá trị không đúng kiểu của phần tử.", "数值类型与此元素不符。"),
 
+ # xAPI documents and cmi5
+ "xapi.merge-json": ("POST merges JSON objects: the stored document and the body must both be JSON objects.", "POST gộp các đối tượng JSON: tài liệu đã lưu và nội dung gửi đều phải là đối tượng JSON.", "POST 合并 JSON 对象：已存文档和请求体都必须是 JSON 对象。"),
+ "xapi.document-exists": ("The document already exists (If-None-Match: *).", "Tài liệu đã tồn tại (If-None-Match: *).", "文档已存在（If-None-Match: *）。"),
+ "xapi.etag-mismatch": ("The document has changed since it was read (If-Match does not match its ETag).", "Tài liệu đã thay đổi từ lần đọc trước (If-Match không khớp ETag).", "文档在读取后已被修改（If-Match 与 ETag 不符）。"),
+ "xapi.agent-param": ("The agent parameter must be a JSON Agent with an identifier (mbox, mbox_sha1sum, openid or account).", "Tham số agent phải là Agent dạng JSON có định danh (mbox, mbox_sha1sum, openid hoặc account).", "agent 参数必须是带标识（mbox、mbox_sha1sum、openid 或 account）的 JSON Agent。"),
+ "xapi.not-your-agent": ("These credentials reach only their own learner's documents.", "Thông tin xác thực này chỉ truy cập được tài liệu của chính học viên đó.", "此凭据只能访问其本人的文档。"),
+ "xapi.not-your-actor": ("These credentials record statements about their own learner only.", "Thông tin xác thực này chỉ ghi được câu lệnh về chính học viên đó.", "此凭据只能记录关于其本人学员的语句。"),
+ "xapi.document-too-large": ("A document may be at most 1 MB.", "Tài liệu tối đa 1 MB.", "文档最大 1 MB。"),
+ "xapi.document-race": ("Someone saved this document at the same moment; send it again.", "Có người lưu tài liệu này cùng lúc; hãy gửi lại.", "有人同时保存了此文档，请重新发送。"),
+ "xapi.method": ("This resource takes GET, PUT, POST and DELETE.", "Tài nguyên này nhận GET, PUT, POST và DELETE.", "此资源接受 GET、PUT、POST 和 DELETE。"),
+
 }
 
 def main():

@@ -129,6 +129,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(MetricsMiddleware(registry: app.services.metrics))
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ProblemMiddleware())
+    app.middleware.use(CORSForLRS())
     app.middleware.use(RequestContextMiddleware())
     app.middleware.use(CSRFMiddleware())
 

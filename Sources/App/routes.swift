@@ -25,6 +25,14 @@ func routes(_ app: Application) throws {
         app.on(.POST, "xapi", "statements", body: .collect(maxSize: "10mb"), use: x.post)
         app.on(.PUT, "xapi", "statements", body: .collect(maxSize: "1mb"), use: x.put)
         app.get("xapi", "statements", use: x.get)
+        let docs = XAPIDocumentsController()
+        for (path, kind) in [(["activities", "state"], "state"), (["agents", "profile"], "agentProfile"), (["activities", "profile"], "activityProfile")] {
+            let route = ["xapi"] + path.map { PathComponent(stringLiteral: $0) }
+            for method in [HTTPMethod.GET, .PUT, .POST, .DELETE] {
+                app.on(method, route, body: .collect(maxSize: "1mb"), use: docs.handler(kind))
+            }
+        }
+        app.on(.POST, "cmi5", "fetch", ":token", use: Cmi5Controller().fetch)
     }
 
     // LTI 1.3 platform: key set, OIDC authentication, token, deep-linking return, AGS.

@@ -473,6 +473,28 @@ class Flows:
         d.refresh()
         assert "Đã xong" in d.find_element(By.TAG_NAME, "main").text, d.find_element(By.TAG_NAME, "main").text[:300]
 
+    def pupil_does_a_cmi5_lesson_and_its_statements_complete_it(self, d):
+        self.sign_in(d, "pupil")
+        d.get(self.base + "/courses?lang=vi")
+        navigates(d, lambda: d.find_element(By.LINK_TEXT, "Toán 3 — Học kỳ I").click())
+        navigates(d, lambda: d.find_element(By.LINK_TEXT, "Bảng nhân 8").click())
+        d.switch_to.frame(d.find_element(By.CSS_SELECTOR, ".viewer iframe"))
+        # The AU fetched its credentials, read LMS.LaunchData and sent "initialized" from
+        # its opaque origin (CORS on the LRS, connect-src limited to this platform).
+        WebDriverWait(d, 15).until(lambda drv: "Đã kết nối" in drv.find_element(By.ID, "status").text
+                                   or "Không" in drv.find_element(By.ID, "status").text)
+        assert "Đã kết nối" in d.find_element(By.ID, "status").text, d.find_element(By.ID, "status").text
+        d.find_element(By.CSS_SELECTOR, "input[value='56']").click()
+        d.find_element(By.ID, "done").click()
+        WebDriverWait(d, 15).until(lambda drv: "Đã ghi" in drv.find_element(By.ID, "status").text or "Chưa ghi" in drv.find_element(By.ID, "status").text)
+        assert "Đúng rồi" in d.find_element(By.ID, "status").text, d.find_element(By.ID, "status").text
+        d.switch_to.default_content()
+        self.fits_phone(d)
+        self.shot(d, "course-cmi5")
+        # Passed and completed (moveOn CompletedAndPassed): the item is done.
+        d.refresh()
+        assert "Đã xong" in d.find_element(By.TAG_NAME, "main").text, d.find_element(By.TAG_NAME, "main").text[:300]
+
     def teacher_builds_a_course_and_sees_who_is_behind(self, d):
         self.sign_in(d, "teacher")
         d.get(self.base + "/courses?lang=vi")

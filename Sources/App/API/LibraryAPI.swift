@@ -176,7 +176,31 @@ extension LibraryAPI {
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
             return response
         }
-        return ContentResponder.packageResponse(req, data: file.data, mediaType: file.mediaType, isPublic: file.location.isPublic)
+        // A cmi5 AU calls the LRS and the fetch URL on this platform's origin, and only there.
+        let resource = (req.parameters.get("token") ?? "").split(separator: ".").first.flatMap { UUID(uuidString: String($0)) }
+        let cmi5 = try await resource.asyncMap { try await req.library.packageType($0) } == "cmi5"
+        return ContentResponder.packageResponse(req, data: file.data, mediaType: file.mediaType, isPublic: file.location.isPublic,
+                                                connect: cmi5 ? req.publicOrigin : nil)
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ f: (Wrapped) async throws -> T) async rethrows -> T? {
+        switch self {
+        case .some(let w): try await f(w)
+        case .none: nil
+        }
+    }
+}
+
+extension Request {
+    /// The platform's origin as this request reached it: EDUCOMMONS_PUBLIC_URL when set,
+    /// else the Host the browser used (a test server on a random port, a LAN address).
+    var publicOrigin: String {
+        if let u = services.config.publicURL, let c = URLComponents(string: u), let scheme = c.scheme, let host = c.host {
+            return "\(scheme)://\(host)\(c.port.map { ":\($0)" } ?? "")"
+        }
+        return "http://" + (headers.first(name: .host) ?? "\(services.config.hostname):\(services.config.port)")
     }
 }
 

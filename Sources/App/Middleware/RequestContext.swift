@@ -50,10 +50,10 @@ extension Request {
     /// Requests from other systems, not from a form of ours: no CSRF token. The LTI
     /// endpoints a browser reaches from a tool's page (authorize, deep-link return) are
     /// checked by their signed tokens and launch records instead.
-    var isProtocol: Bool { url.path == "/oai" || isXAPI || url.path.hasPrefix("/calendar/") || url.path.hasPrefix("/lti/") }
+    var isProtocol: Bool { url.path == "/oai" || isXAPI || url.path.hasPrefix("/calendar/") || url.path.hasPrefix("/lti/") || url.path.hasPrefix("/cmi5/") }
     /// LTI calls made by a tool's server; errors are JSON.
     var isLTIService: Bool { url.path.hasPrefix("/lti/ags/") || url.path == "/lti/token" || url.path == "/lti/jwks" }
-    var isXAPI: Bool { url.path.hasPrefix("/xapi/") }
+    var isXAPI: Bool { url.path.hasPrefix("/xapi/") || url.path.hasPrefix("/cmi5/") }
 
     /// Client address for the audit log: the socket peer, or, when the peer is a proxy the
     /// operator listed in EDUCOMMONS_TRUSTED_PROXIES, the address that proxy reports (the

@@ -59,6 +59,18 @@ struct CourseItemPages {
             r = try? await req.library.resource(ref, actor: actor)
             if let r { viewer = try await LibraryPages.viewer(req, r, actor: actor, format: format) }
         }
+        // A learner's cmi5 package is launched: its AU gets the LRS, a one-time fetch URL
+        // and the learner's registration in its address.
+        if learner, let r, let v = r.versions.last, v.packageType == "cmi5",
+           let launch = try await req.courses.cmi5Launch(itemID: id, actor: actor, base: req.publicOrigin) {
+            let size = format.bytes(v.size)
+            if launch.absolute {
+                viewer = .init(type: "link", src: launch.url, size: size, sources: [], poster: nil)
+            } else {
+                let prefix = try await req.library.packageLink(r.id, version: v.number, actor: actor)
+                viewer = .init(type: "package", src: prefix + launch.url, size: size, sources: [], poster: nil)
+            }
+        }
         // A learner's SCORM package runs with their record: the browse-mode link becomes
         // one with this session's token.
         var scorm: CourseItemPage.Scorm?

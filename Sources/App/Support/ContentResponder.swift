@@ -121,12 +121,15 @@ enum ContentResponder {
     /// A file of an HTML5/SCORM package. It runs in a sandboxed frame without our origin
     /// (no cookies, no storage of ours, no top navigation); its CSP lets it load only its
     /// own files and inline code, nothing from elsewhere.
-    static func packageResponse(_ req: Request, data: Data, mediaType: String, isPublic: Bool) -> Response {
+    /// A cmi5 package's AU talks to the platform's LRS: `connect` names that origin (and
+    /// nothing else) for it.
+    static func packageResponse(_ req: Request, data: Data, mediaType: String, isPublic: Bool, connect: String? = nil) -> Response {
         var headers = HTTPHeaders()
         headers.replaceOrAdd(name: .contentType, value: mediaType)
         headers.replaceOrAdd(name: .cacheControl, value: (isPublic ? "public" : "private") + ", max-age=3600")
         headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
-        headers.replaceOrAdd(name: "Content-Security-Policy", value: packageCSP)
+        headers.replaceOrAdd(name: "Content-Security-Policy",
+                             value: connect.map { packageCSP.replacingOccurrences(of: "connect-src 'none'", with: "connect-src \($0)") } ?? packageCSP)
         // No Cross-Origin-Resource-Policy: the sandboxed package is an opaque origin, and
         // same-origin would block its own scripts and images.
         return Response(status: .ok, headers: headers, body: .init(data: data))

@@ -4,7 +4,7 @@ import Library
 
 /// The demo's courses: a class course for the demo teacher's class 3A (a page, a library
 /// video, the demo exam, an assignment, a discussion and, in a second lesson, a SCORM 1.2
-/// exercise) and an open MOOC anyone can join.
+/// exercise and a cmi5 one) and an open MOOC anyone can join.
 public struct DemoCourses {
     let service: CoursesService
 
@@ -54,11 +54,16 @@ public struct DemoCourses {
         _ = try await service.addItem(lessonID: lesson.id, homework, actor: teacher)
         _ = try await service.addItem(lessonID: lesson.id, NewCourseItem(kind: "discussion", title: "Hỏi đáp về bài học"), actor: teacher)
         // A SCORM 1.2 exercise, in a lesson of its own: it records its score through the run-time API.
-        if let sco = try await library.search(SearchQuery(q: nil, kind: "package"), actor: teacher).items.first {
+        // ...and a cmi5 one, which reports through the LRS.
+        let packages = try await library.search(SearchQuery(q: nil, kind: "package"), actor: teacher).items
+        if !packages.isEmpty {
             let practice = try await service.addLesson(unitID: unit.id, title: "Bài 2: Luyện tập", actor: teacher)
-            var item = NewCourseItem(kind: "resource", title: "Luyện tập bảng nhân 7")
-            item.refId = sco.id
-            _ = try await service.addItem(lessonID: practice.id, item, actor: teacher)
+            for (title, pick) in [("Luyện tập bảng nhân 7", "SCORM"), ("Bảng nhân 8", "cmi5")] {
+                guard let p = packages.first(where: { $0.displayTitle.contains(pick) }) else { continue }
+                var item = NewCourseItem(kind: "resource", title: title)
+                item.refId = p.id
+                _ = try await service.addItem(lessonID: practice.id, item, actor: teacher)
+            }
         }
         var publish = CoursePatch()
         publish.status = CourseStatus.published.rawValue

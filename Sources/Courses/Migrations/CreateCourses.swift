@@ -3,7 +3,7 @@ import SQLKit
 import Platform
 
 public enum CoursesMigrations {
-    public static var all: [any Migration] { [CreateCourses(), AddDiscussionPosts(), AddXAPI(), AddTimetables(), AddLTI(), AddScorm()] }
+    public static var all: [any Migration] { [CreateCourses(), AddDiscussionPosts(), AddXAPI(), AddTimetables(), AddLTI(), AddScorm(), AddXAPIDocuments(), AddCmi5()] }
 }
 
 struct CreateCourses: AsyncMigration {

@@ -10,6 +10,16 @@ public struct XAPICaller: Sendable {
     public var readAll: Bool
     /// The statement's `authority`: the client as an Agent with an account here.
     public var authority: JSONValue
+    /// A cmi5 AU's session credentials: statements and documents of its learner only.
+    public var cmi5: Cmi5Scope? = nil
+}
+
+/// What a cmi5 session's credentials may do, and whose records they feed.
+public struct Cmi5Scope: Sendable {
+    public var launchID: UUID
+    public var actorKey: String
+    public var registration: UUID
+    public var auID: String
 }
 
 public struct XAPIClientDTO: Sendable, Codable, Equatable {
@@ -112,6 +122,7 @@ public struct XAPIService: Sendable {
     /// Checks HTTP Basic credentials; clients are cached for a minute (one lookup per
     /// request would cost more than the statement itself in a burst).
     public func authenticate(key: String, secret: String) async throws -> XAPICaller {
+        if key.hasPrefix(Cmi5Launch.keyPrefix) { return try await CoursesService(db: db, ctx: ctx).cmi5Caller(key: key, secret: secret) }
         let client: XAPIClient?
         if let hit = ctx.xapiClients.get(key), ctx.clock.now().timeIntervalSince(hit.at) < 60 { client = hit.client }
         else {
@@ -147,6 +158,7 @@ public struct XAPIService: Sendable {
             }
         }
         guard problems.isEmpty else { throw DomainError.badInput(problems) }
+        if let scope = caller.cmi5 { try Self.checkActors(list, scope) }
         var prepared: [PreparedStatement] = []
         var seen = Set<UUID>()
         for s in list {
@@ -155,6 +167,7 @@ public struct XAPIService: Sendable {
             prepared.append(p)
         }
         try await ctx.xapiWriter.submit(StatementJob(statements: prepared, clientID: caller.clientID), on: db)
+        if let scope = caller.cmi5 { try await CoursesService(db: db, ctx: ctx).cmi5Record(list, scope: scope) }
         return prepared.map(\.id)
     }
 
@@ -165,7 +178,9 @@ public struct XAPIService: Sendable {
         }
         let problems = StatementValidator.check(statement)
         guard problems.isEmpty else { throw DomainError.badInput(problems) }
+        if let scope = caller.cmi5 { try Self.checkActors([statement], scope) }
         try await ctx.xapiWriter.submit(StatementJob(statements: [prepare(statement, id: id, caller: caller)], clientID: caller.clientID), on: db)
+        if let scope = caller.cmi5 { try await CoursesService(db: db, ctx: ctx).cmi5Record([statement], scope: scope) }
     }
 
     /// Sets what the LRS sets (id, stored, authority, version, timestamp) and the keys.
@@ -263,6 +278,13 @@ public struct XAPIService: Sendable {
 
     static func chunks<T>(_ a: [T], _ n: Int) -> [[T]] {
         stride(from: 0, to: a.count, by: n).map { Array(a[$0..<min($0 + n, a.count)]) }
+    }
+
+    /// A cmi5 session writes statements about its own learner only.
+    static func checkActors(_ list: [JSONValue], _ scope: Cmi5Scope) throws {
+        for s in list where s["actor"].flatMap(agentKey) != scope.actorKey {
+            throw DomainError.forbidden(reason: "xapi.not-your-actor")
+        }
     }
 
     // MARK: keys

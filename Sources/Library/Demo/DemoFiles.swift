@@ -147,6 +147,78 @@ enum DemoFiles {
         return z.finish()
     }()
 
+    /// A cmi5 AU of our own: one question on the 8 times table. It fetches its LRS
+    /// credentials once, reads LMS.LaunchData, and reports initialized, then passed or
+    /// failed with the score, completed and terminated, in the launch's registration and
+    /// session (cmi5 §9). moveOn is CompletedAndPassed with a mastery score of 0.5.
+    static let cmi5Lesson: Data = {
+        var z = ZipWriter()
+        z.add("cmi5.xml", Data("""
+        <?xml version="1.0" encoding="utf-8"?>
+        <courseStructure xmlns="https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd">
+          <course id="https://educommons.local/demo/cmi5/bang-nhan-8">
+            <title><langstring lang="vi">Bảng nhân 8</langstring></title>
+            <description><langstring lang="vi">Một câu hỏi về bảng nhân 8, ghi kết quả qua cmi5.</langstring></description>
+          </course>
+          <au id="https://educommons.local/demo/cmi5/bang-nhan-8/au1" moveOn="CompletedAndPassed" masteryScore="0.5">
+            <title><langstring lang="vi">Bảng nhân 8</langstring></title>
+            <description><langstring lang="vi">Một câu hỏi về bảng nhân 8.</langstring></description>
+            <url>index.html</url>
+          </au>
+        </courseStructure>
+        """.utf8))
+        z.add("index.html", Data("""
+        <!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+        <title>Bảng nhân 8</title><style>body{font-family:sans-serif;margin:1rem;line-height:1.5}label{display:block}button{font-size:1rem;padding:.5rem 1rem}</style></head>
+        <body><h1>Bảng nhân 8</h1><p id="status" role="status">Đang kết nối…</p>
+        <form id="au"><fieldset><legend>8 × 7 = ?</legend><label><input type="radio" name="a" value="54"> 54</label><label><input type="radio" name="a" value="56"> 56</label></fieldset>
+        <button type="submit" id="done" disabled>Hoàn thành</button></form><script src="au.js"></script></body></html>
+        """.utf8))
+        z.add("au.js", Data("""
+        var q = new URLSearchParams(location.search), out = document.getElementById("status");
+        var endpoint = q.get("endpoint"), actor = JSON.parse(q.get("actor") || "null"), reg = q.get("registration"), au = q.get("activityId");
+        var auth = null, template = {}, started = Date.now();
+        function qs(o) { return Object.keys(o).map(function (k) { return k + "=" + encodeURIComponent(o[k]); }).join("&"); }
+        function lrs(method, path, body) {
+          return fetch(endpoint + path, { method: method, body: body ? JSON.stringify(body) : undefined,
+            headers: { "Authorization": auth, "X-Experience-API-Version": "1.0.3", "Content-Type": "application/json" } })
+            .then(function (r) { if (!r.ok) throw new Error(method + " " + path + ": " + r.status); return r.status === 204 ? null : r.json(); });
+        }
+        function send(verb, result, moveOn) {
+          var ctx = JSON.parse(JSON.stringify(template)); ctx.registration = reg;
+          ctx.contextActivities = ctx.contextActivities || {};
+          ctx.contextActivities.category = [{ id: "https://w3id.org/xapi/cmi5/context/categories/cmi5" }].concat(moveOn ? [{ id: "https://w3id.org/xapi/cmi5/context/categories/moveon" }] : []);
+          var s = { actor: actor, verb: { id: "http://adlnet.gov/expapi/verbs/" + verb, display: { "en-US": verb } },
+            object: { objectType: "Activity", id: au }, context: ctx, timestamp: new Date().toISOString() };
+          if (result) s.result = result;
+          return lrs("POST", "statements", s);
+        }
+        fetch(q.get("fetch"), { method: "POST" }).then(function (r) { return r.json(); }).then(function (j) {
+          if (!j["auth-token"]) throw new Error("fetch: " + (j["error-text"] || "no token"));
+          auth = "Basic " + j["auth-token"];
+          return lrs("GET", "activities/state?" + qs({ stateId: "LMS.LaunchData", activityId: au, agent: JSON.stringify(actor), registration: reg }));
+        }).then(function (data) {
+          template = data.contextTemplate || {};
+          return send("initialized");
+        }).then(function () {
+          out.textContent = "Đã kết nối. Chọn đáp án rồi bấm Hoàn thành.";
+          document.getElementById("done").disabled = false;
+        }).catch(function (e) { out.textContent = "Không kết nối được: " + e.message; });
+        document.getElementById("au").addEventListener("submit", function (e) {
+          e.preventDefault();
+          var c = document.querySelector("input[name=a]:checked"), right = c && c.value === "56";
+          var secs = Math.round((Date.now() - started) / 1000);
+          document.getElementById("done").disabled = true;
+          send(right ? "passed" : "failed", { score: { scaled: right ? 1 : 0 }, success: right, duration: "PT" + secs + "S" }, true)
+            .then(function () { return send("completed", { completion: true, duration: "PT" + secs + "S" }, true); })
+            .then(function () { return send("terminated", { duration: "PT" + secs + "S" }); })
+            .then(function () { out.textContent = right ? "Đúng rồi! Đã ghi kết quả." : "Chưa đúng. Đã ghi kết quả."; })
+            .catch(function (e) { out.textContent = "Chưa ghi được: " + e.message; });
+        });
+        """.utf8))
+        return z.finish()
+    }()
+
     /// A pendulum whose length and gravity the pupil changes; the period is shown.
     static let pendulum: Data = {
         var z = ZipWriter()

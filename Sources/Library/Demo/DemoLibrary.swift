@@ -14,7 +14,7 @@ public struct DemoLibrary: Sendable {
     }
 
     enum Scope { case nation, province, school, draft, submitted }
-    enum File { case pdf([String]), svg(Data), wav, pendulum, scorm, epub([(String, String)]), none }
+    enum File { case pdf([String]), svg(Data), wav, pendulum, scorm, cmi5, epub([(String, String)]), none }
 
     struct Item {
         var kind: ResourceKind
@@ -45,6 +45,9 @@ public struct DemoLibrary: Sendable {
         Item(kind: .package, title: LocalizedText(vi: "Luyện tập bảng nhân 7 (SCORM)", en: "Practising the 7 times table (SCORM)"),
              description: LocalizedText(vi: "Ba câu hỏi trắc nghiệm; kết quả được ghi vào khóa học qua SCORM 1.2."), language: "vi",
              subject: "math", grades: ["3"], file: .scorm, keywords: ["bảng nhân"]),
+        Item(kind: .package, title: LocalizedText(vi: "Bảng nhân 8 (cmi5)", en: "The 8 times table (cmi5)"),
+             description: LocalizedText(vi: "Một câu hỏi; kết quả được ghi vào khóa học qua cmi5 và kho dữ liệu học tập (xAPI)."), language: "vi",
+             subject: "math", grades: ["3"], file: .cmi5, keywords: ["bảng nhân"]),
         Item(kind: .ebook, title: LocalizedText(vi: "Sách điện tử Tiếng Việt 3 – Chủ đề Mùa xuân"), description: LocalizedText(vi: "Hai bài đọc ngắn kèm câu hỏi."),
              language: "vi", subject: "vietnamese", grades: ["3"],
              file: .epub([("Bài 1: Mùa xuân về", "Mùa xuân đến, cây cối đâm chồi nảy lộc. Em hãy kể những điều em thấy."),
@@ -154,6 +157,7 @@ public struct DemoLibrary: Sendable {
         case .wav: return (DemoFiles.tone, name + ".wav")
         case .pendulum: return (DemoFiles.pendulum, "con-lac-don.zip")
         case .scorm: return (DemoFiles.scormQuiz, "luyen-tap-bang-nhan-7.zip")
+        case .cmi5: return (DemoFiles.cmi5Lesson, "bang-nhan-8-cmi5.zip")
         case .epub(let chapters): return (DemoFiles.epub(title: item.title.pick(.vi), language: item.language, chapters: chapters), name + ".epub")
         case .none: return nil
         }
