@@ -19,6 +19,8 @@ public struct CoursesContext: Sendable {
     /// Course rows for reads (see `readCourse`), kept this many seconds.
     let courseRows = LRUCache<CachedCourse>(capacity: 2048)
     public var courseRowSeconds: TimeInterval = 5
+    /// Each course's next periods for its page, kept as long as the course row.
+    let upcoming = LRUCache<CachedSlots>(capacity: 2048)
     /// Called after a learner completes a course (credentials listen here). A listener's
     /// failure is logged by the caller's audit trail, never undoes the completion.
     /// A learner counts as behind after this many days without activity...

@@ -86,6 +86,7 @@ extension CoursesService {
         s.place = (place ?? "").isEmpty ? nil : place
         s.createdAt = now
         try await s.create(on: db)
+        ctx.upcoming.remove(courseID.uuidString)
         return SlotDTO(id: s.id!, courseId: courseID, courseTitle: c.title, lessonId: s.lessonID, lessonTitle: lessonTitle, startsAt: s.startsAt,
                        endsAt: s.endsAt, mode: s.mode, place: s.place)
     }
@@ -101,6 +102,7 @@ extension CoursesService {
         guard let s = try await TimetableSlot.find(id, on: db) else { throw DomainError.notFound(entity: "slot") }
         _ = try await editable(s.courseID, actor: actor)
         try await s.delete(on: db)
+        ctx.upcoming.remove(s.courseID.uuidString)
     }
 
     func slotRows(courses: [Course], from: Date?, to: Date?) async throws -> [SlotDTO] {
