@@ -1140,6 +1140,10 @@ M = {
  "xapi.document-race": ("Someone saved this document at the same moment; send it again.", "Có người lưu tài liệu này cùng lúc; hãy gửi lại.", "有人同时保存了此文档，请重新发送。"),
  "xapi.method": ("This resource takes GET, PUT, POST and DELETE.", "Tài nguyên này nhận GET, PUT, POST và DELETE.", "此资源接受 GET、PUT、POST 和 DELETE。"),
 
+ "course.move-up": ("Move up", "Chuyển lên", "上移"),
+ "course.move-down": ("Move down", "Chuyển xuống", "下移"),
+ "course.remove-item": ("Remove", "Xóa", "移除"),
+
 }
 
 def main():

@@ -99,6 +99,38 @@ struct CoursePageTests {
             try await app.testing().test(.GET, "courses?learner=nope", headers: guardian) { res in #expect(res.status == .notFound) }
         }
     }
+
+    @Test func theBuildersArrowsReorderAndItsCrossRemovesAnItem() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let bearer = try await app.bearer("teacher1")
+            let (course, lesson) = try await app.publishedCourse(bearer, kind: "class", org: w.classA1.id)
+            for title in ["Một", "Hai", "Ba"] {
+                try await app.call(.POST, "api/v1/lessons/\(lesson)/items", bearer, ["kind": "page", "title": title, "body": title], expect: .created)
+            }
+            func titles() async throws -> [String] {
+                try await app.courses(app, course.id.uuidString, "teacher1").units?.first?.lessons.first?.items.map(\.title) ?? []
+            }
+            let items = try await app.courses(app, course.id.uuidString, "teacher1").units?.first?.lessons.first?.items ?? []
+            let teacher = try await PageTests().signIn(app, "teacher1")
+            var page = ""
+            try await app.testing().test(.GET, "courses/\(course.id)", headers: teacher) { res in page = res.body.string }
+            // The first row has no "up", the last no "down".
+            #expect(page.contains("name=\"row\" value=\"\(items[2].id.uuidString.lowercased())\"><input type=\"hidden\" name=\"position\" value=\"1\""))
+            try await post(app, "courses/\(course.id)/move", teacher, ["row": items[2].id.uuidString, "position": "0"]) { res in #expect(res.status == .seeOther) }
+            #expect(try await titles() == ["Ba", "Một", "Hai"])
+            try await post(app, "courses/\(course.id)/move", teacher, ["row": items[2].id.uuidString, "position": "x"]) { res in #expect(res.status == .unprocessableEntity) }
+            try await post(app, "courses/\(course.id)/remove", teacher, ["row": items[0].id.uuidString]) { res in #expect(res.status == .seeOther) }
+            #expect(try await titles() == ["Ba", "Hai"])
+            // Learners get no builder.
+            try await post(app, "courses/\(course.id)/move", try await PageTests().signIn(app, "pupil1"), ["row": items[1].id.uuidString, "position": "0"]) { res in
+                #expect(res.status == .forbidden)
+            }
+            var pupilPage = ""
+            try await app.testing().test(.GET, "courses/\(course.id)", headers: try await PageTests().signIn(app, "pupil1")) { res in pupilPage = res.body.string }
+            #expect(!pupilPage.contains("/move"))
+        }
+    }
 }
 
 extension Application {
@@ -107,4 +139,5 @@ extension Application {
     }
 
     var courses: CoursesService { CoursesService(db: db, ctx: services.courses) }
+
 }

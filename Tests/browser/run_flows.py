@@ -465,6 +465,11 @@ class Flows:
             d.find_element(By.CSS_SELECTOR, f"input[value='{value}']").click()
         d.find_element(By.ID, "submit").click()
         WebDriverWait(d, 10).until(lambda drv: "2/3" in drv.find_element(By.ID, "result").text)
+        # The SCO has finished: a call after LMSFinish is refused with its error code, and the
+        # session cannot start again.
+        late = d.execute_script("return [API.LMSSetValue('cmi.core.lesson_status', 'failed'), API.LMSGetLastError(), API.LMSInitialize(''),"
+                                " API.LMSGetErrorString('101')]")
+        assert late == ["false", "101", "false", "General exception"], late
         d.switch_to.default_content()
         WebDriverWait(d, 10).until(lambda drv: "đã được lưu" in drv.find_element(By.ID, "scorm-status").text)
         self.fits_phone(d)

@@ -51,9 +51,14 @@ struct CoursePage: Encodable, Sendable {
     var modes: [SelectOption]
     var errors: FormErrors
     struct SlotRow: Encodable, Sendable { var id: String; var when: String; var mode: String; var lesson: String?; var place: String?; var online: Bool }
-    struct UnitView: Encodable, Sendable { var id: String; var title: String; var lessons: [LessonView] }
-    struct LessonView: Encodable, Sendable { var id: String; var title: String; var items: [ItemRow] }
-    struct ItemRow: Encodable, Sendable { var id: String; var title: String; var kindLabel: String; var done: Bool; var due: String?; var doneLabel: String? }
+    /// `up` and `down` are the positions the builder's arrows move a row to (teachers only;
+    /// nil at either end), as strings so Leaf reads position 0 as present.
+    struct UnitView: Encodable, Sendable { var id: String; var title: String; var lessons: [LessonView]; var up: String? = nil; var down: String? = nil }
+    struct LessonView: Encodable, Sendable { var id: String; var title: String; var items: [ItemRow]; var up: String? = nil; var down: String? = nil }
+    struct ItemRow: Encodable, Sendable {
+        var id: String; var title: String; var kindLabel: String; var done: Bool; var due: String?; var doneLabel: String?
+        var up: String? = nil; var down: String? = nil
+    }
 }
 
 struct LearnersPage: Encodable, Sendable {
@@ -170,14 +175,22 @@ struct CoursePages {
             progressText = req.t("course.progress-of", [String(p.completed), String(p.total), String(p.percent)])
             if let done = p.completedAt { progressText = req.t("course.completed-on", [format.date(done)]) }
         }
-        let units = (c.units ?? []).map { u in
-            CoursePage.UnitView(id: u.id.uuidString.lowercased(), title: u.title, lessons: u.lessons.map { l in
-                CoursePage.LessonView(id: l.id.uuidString.lowercased(), title: l.title, items: l.items.map { i in
+        // The builder's arrows: a row moves one place within its parent.
+        let builder = c.role == "teacher"
+        func arrows(_ n: Int, of count: Int) -> (String?, String?) {
+            guard builder else { return (nil, nil) }
+            return (n > 0 ? String(n - 1) : nil, n < count - 1 ? String(n + 1) : nil)
+        }
+        let allUnits = c.units ?? []
+        let units = allUnits.enumerated().map { un, u in
+            CoursePage.UnitView(id: u.id.uuidString.lowercased(), title: u.title, lessons: u.lessons.enumerated().map { ln, l in
+                CoursePage.LessonView(id: l.id.uuidString.lowercased(), title: l.title, items: l.items.enumerated().map { n, i in
                     CoursePage.ItemRow(id: i.id.uuidString.lowercased(), title: i.title, kindLabel: req.t("course.item.\(i.kind)"),
                                        done: i.progress?.completed == true, due: i.dueAt.map { req.t("course.due", [format.dateTime($0)]) },
-                                       doneLabel: i.progress?.completed == true ? req.t("course.done") : nil)
-                })
-            })
+                                       doneLabel: i.progress?.completed == true ? req.t("course.done") : nil,
+                                       up: arrows(n, of: l.items.count).0, down: arrows(n, of: l.items.count).1)
+                }, up: arrows(ln, of: u.lessons.count).0, down: arrows(ln, of: u.lessons.count).1)
+            }, up: arrows(un, of: allUnits.count).0, down: arrows(un, of: allUnits.count).1)
         }
         let visitor = c.role == "visitor"
         var note: String?
@@ -232,6 +245,13 @@ struct CoursePages {
             case "invite":
                 let names = (req.field("usernames") ?? "").split(whereSeparator: { $0.isWhitespace || $0 == "," }).map(String.init)
                 _ = try await s.enrol(id, EnrolRequest(usernames: names), actor: actor)
+            case "move":
+                guard let row = req.field("row").flatMap(UUID.init(uuidString:)) else { throw DomainError.notFound(entity: "item") }
+                guard let position = req.field("position").flatMap(Int.init) else { throw DomainError.invalid(field: "position", reason: "validation.number") }
+                _ = try await s.move(courseID: id, id: row, position: position, parentID: nil, actor: actor)
+            case "remove":
+                guard let row = req.field("row").flatMap(UUID.init(uuidString:)) else { throw DomainError.notFound(entity: "item") }
+                try await s.removeItem(row, actor: actor)
             case "units":
                 _ = try await s.addUnit(id, title: req.field("title") ?? "", actor: actor)
             case "lessons":
