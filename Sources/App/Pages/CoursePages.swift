@@ -322,27 +322,16 @@ extension CoursePages {
     static func outline(_ req: Request, _ c: CourseDTO, units: [CoursePage.UnitView], zone: TimeZone) async throws -> String {
         let visitor = c.role == "visitor"
         let key = "\(c.id):\(c.outlineRevision):\(req.locale.rawValue):\(zone.identifier):\(visitor)"
-        let html: String
+        let fragment: OutlineFragment
         if let hit = req.services.fragments.get(key) {
-            html = hit
+            fragment = hit
         } else {
             let view = try await req.view.render("course-outline", OutlineContext(units: units, visitor: visitor))
-            html = String(buffer: view.data)
-            req.services.fragments.put(key, html)
+            fragment = OutlineFragment(String(buffer: view.data))
+            req.services.fragments.put(key, fragment)
         }
         let done = Set(units.flatMap { $0.lessons.flatMap { $0.items.filter(\.done).map(\.id) } })
-        let tick = "<span class=\"ok\" aria-label=\"\(req.t("course.done"))\">✓</span> "
-        var out = ""
-        out.reserveCapacity(html.utf8.count + done.count * 60)
-        var rest = Substring(html)
-        while let r = rest.range(of: "<!--done:") {
-            out += rest[..<r.lowerBound]
-            rest = rest[r.upperBound...]
-            guard let end = rest.range(of: "-->") else { break }
-            if done.contains(String(rest[..<end.lowerBound])) { out += tick }
-            rest = rest[end.upperBound...]
-        }
-        out += rest
+        let out = fragment.render(done: done, tick: "<span class=\"ok\" aria-label=\"\(req.t("course.done"))\">✓</span> ")
         return out
     }
 }
