@@ -99,6 +99,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Live",
+            dependencies: [
+                "Platform",
+                "Directory",
+                "Courses",
+                .product(name: "FluentKit", package: "fluent-kit"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "App",
             dependencies: [
                 "Platform",
@@ -106,6 +117,7 @@ let package = Package(
                 "Library",
                 "Assessment",
                 "Courses",
+                "Live",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -149,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Platform", "Directory", "Library", "Assessment", "Courses", "CZlib",
+                "App", "Platform", "Directory", "Library", "Assessment", "Courses", "Live", "CZlib",
                 .product(name: "VaporTesting", package: "vapor"),
                 // The tests play an LTI tool: its own RSA key, and our id_tokens read back.
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -26,6 +26,10 @@ CURSOR = query("cursor", "Opaque cursor from the previous page's nextCursor")
 LT = {"type": "object", "description": "Text per language: keys en, vi, zh-Hans", "additionalProperties": {"type": "string", "maxLength": 200}}
 
 schemas = {
+ "Room": {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}, "title": {"type": "string"}, "mode": {"type": "string"},
+   "status": {"type": "string"}, "courseId": {"type": "string", "format": "uuid"}, "itemId": {"type": "string", "format": "uuid"}, "orgId": {"type": "string", "format": "uuid"},
+   "role": {"type": "string", "enum": ["host", "cohost", "participant", "viewer"]}, "createdAt": {"type": "string", "format": "date-time"},
+   "endedAt": {"type": "string", "format": "date-time"}, "present": {"type": "integer"}}},
  "LTITool": {"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "clientId": {"type": "string"},
    "deploymentId": {"type": "string"}, "loginUrl": {"type": "string"}, "launchUrl": {"type": "string"}, "redirectUris": {"type": "array", "items": {"type": "string"}},
    "deepLinkUrl": {"type": "string"}, "jwksUrl": {"type": "string"}, "hasPastedKeys": {"type": "boolean"}, "sharesName": {"type": "boolean"},
@@ -514,6 +518,17 @@ paths = {
    params=[path_param("id", "Organisation"), query("term", "Only courses of this term")], tags=["courses"])},
  f"{P}/me/calendar-feed": {"post": op("A new private iCalendar address for your timetable (the previous one stops working): {url: /calendar/<token>.ics}",
    {**ok({"type": "object", "properties": {"url": {"type": "string"}}}, "201", "Created"), **errs(401)}, tags=["courses"])},
+ f"{P}/live/rooms": {"post": op("Make a live room: for a course you teach (courseId, optionally its live itemId) or a staff meeting of an organisation (orgId); mode interactive | broadcast; cohosts by username",
+   {**ok(ref("Room"), "201", "Made"), **errs(400, 401, 403, 422)},
+   request=body({"type": "object", "required": ["title"], "properties": {"title": {"type": "string", "maxLength": 200}, "mode": {"type": "string", "enum": ["interactive", "broadcast"]},
+     "courseId": {"type": "string", "format": "uuid"}, "itemId": {"type": "string", "format": "uuid"}, "orgId": {"type": "string", "format": "uuid"},
+     "cohosts": arr({"type": "string"})}}), tags=["live"])},
+ f"{P}/live/rooms/{{id}}": {"get": op("A room and your role in it (host, cohost, participant, viewer); the WebSocket is /live/rooms/{id}/socket",
+   {**ok(ref("Room")), **errs(401, 404)}, params=[path_param("id", "Room")], tags=["live"])},
+ f"{P}/live/rooms/{{id}}/end": {"post": op("End the room (hosts): everyone connected is told, attendance closes",
+   {**ok(ref("Room")), **errs(401, 403, 404, 409)}, params=[path_param("id", "Room")], tags=["live"])},
+ f"{P}/live/rooms/{{id}}/record": {"get": op("The room's record for its hosts: chat, questions, polls, slides, and each person's time present",
+   {**ok({"type": "object"}), **errs(401, 403, 404)}, params=[path_param("id", "Room")], tags=["live"])},
  f"{P}/lti/tools": {"get": op("Registered LTI 1.3 tools (administrators)", {**ok(arr(ref("LTITool"))), **errs(401, 403)}, tags=["lti"]),
    "post": op("Register an LTI 1.3 tool (administrators): the platform makes its client id and deployment id; give its key set by URL (jwksUrl) or pasted (jwks), not both",
    {**ok(ref("LTITool"), "201", "Registered"), **errs(400, 401, 403, 422)},

@@ -12,6 +12,7 @@ import Directory
 import Library
 import Assessment
 import Courses
+import Live
 
 /// Builds the whole application from a configuration: database, migrations, services,
 /// middleware, pages and routes. Tests call it with their own configuration.
@@ -63,7 +64,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
             try await db.raw("PRAGMA synchronous=FULL").run()
         }
     }
-    for m in PlatformMigrations.all + DirectoryMigrations.all + LibraryMigrations.all + AssessmentMigrations.all + CoursesMigrations.all { app.migrations.add(m) }
+    for m in PlatformMigrations.all + DirectoryMigrations.all + LibraryMigrations.all + AssessmentMigrations.all + CoursesMigrations.all + LiveMigrations.all { app.migrations.add(m) }
 
     let home = URL(fileURLWithPath: config.homeDirectory)
     let localizer = try Localizer.load(directory: home.appendingPathComponent("Resources/Localization"))
@@ -106,8 +107,15 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         return Data(buffer: body)
     }
     courses.onlineRules = try OnlineTeachingRules.load(file: home.appendingPathComponent("Resources/Rules/online-teaching.json"))
+    let live = LiveContext(directory: directory, courses: courses)
+    // The room's record is written as it happens, off the hub's path.
+    let liveDB = app.db
+    await live.hub.setRecorder { room, person, kind, body in
+        do { try await LiveService(db: liveDB, ctx: live).record(room: room, person: person, kind: kind, body: body) }
+        catch { Logger(label: "educommons.live").warning("room record not written: \(error)") }
+    }
     app.services = AppServices(config: config, localizer: localizer, directory: directory, library: library,
-                               assessment: assessment, courses: courses, jobs: jobs,
+                               assessment: assessment, courses: courses, live: live, jobs: jobs,
                                metrics: PrometheusCollectorRegistry(), assets: assets, openAPI: ByteBuffer(data: openAPI))
 
     app.leaf.tags["t"] = LocalizeTag()

@@ -35,6 +35,9 @@ func routes(_ app: Application) throws {
         app.on(.POST, "cmi5", "fetch", ":token", use: Cmi5Controller().fetch)
     }
 
+    // Live rooms: the WebSocket (outside the page group: the upgrade answers no page).
+    LiveController.route(app)
+
     // LTI 1.3 platform: key set, OIDC authentication, token, deep-linking return, AGS.
     do {
         let l = LTIController()
@@ -168,6 +171,11 @@ func routes(_ app: Application) throws {
     // API: courses
     do {
         let c = CoursesAPI()
+        let live = LiveController()
+        api.post("live", "rooms", use: live.create)
+        api.get("live", "rooms", ":id", use: live.show)
+        api.post("live", "rooms", ":id", "end", use: live.end)
+        api.get("live", "rooms", ":id", "record", use: live.record)
         let lt = LTIController()
         api.get("lti", "tools", use: lt.tools)
         api.post("lti", "tools", use: lt.register)
@@ -273,6 +281,7 @@ func routes(_ app: Application) throws {
         pages.get("courses", ":id", use: cp.course)
         pages.get("courses", ":id", "learners", use: cp.learners)
         pages.get("orgs", ":id", "online-share", use: cp.onlineShare)
+        pages.get("live", ":id", use: LivePages().room)
         let lp = LTIPages()
         pages.get("course-items", ":id", "launch", use: lp.launch)
         pages.get("lessons", ":id", "deep-link", use: lp.deepLink)

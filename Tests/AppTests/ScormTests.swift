@@ -51,6 +51,7 @@ struct ScormTests {
         return (String(src), boot)
     }
 
+    @discardableResult
     func commit(_ app: Application, _ item: CourseItemDTO, _ h: HTTPHeaders, session: String, seq: Int, _ values: [String: String],
                 finish: Bool = false, expect status: HTTPStatus, sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
         let (headers, csrf) = PageTests().form(h)

@@ -8,6 +8,7 @@ import Directory
 import Library
 import Assessment
 import Courses
+import Live
 
 /// What the application holds for its whole life: configuration, localisation, rules,
 /// the directory context and the metrics registry. Built once in `configure`.
@@ -24,6 +25,7 @@ final class AppServices: @unchecked Sendable {
     var library: LibraryContext
     var assessment: AssessmentContext
     var courses: CoursesContext
+    var live: LiveContext
     /// Background jobs; started by `serve` (unless EDUCOMMONS_RUN_JOBS=false) and `jobs run`.
     var jobs: JobWorker
     var metrics: PrometheusCollectorRegistry
@@ -33,13 +35,14 @@ final class AppServices: @unchecked Sendable {
     let fragments = LRUCache<OutlineFragment>(capacity: 1024)
 
     init(config: AppConfig, localizer: Localizer, directory: DirectoryContext, library: LibraryContext, assessment: AssessmentContext,
-         courses: CoursesContext, jobs: JobWorker, metrics: PrometheusCollectorRegistry, assets: AssetCatalog, openAPI: ByteBuffer) {
+         courses: CoursesContext, live: LiveContext, jobs: JobWorker, metrics: PrometheusCollectorRegistry, assets: AssetCatalog, openAPI: ByteBuffer) {
         self.config = config
         self.localizer = localizer
         self.directory = directory
         self.library = library
         self.assessment = assessment
         self.courses = courses
+        self.live = live
         self.jobs = jobs
         self.metrics = metrics
         self.assets = assets
@@ -99,6 +102,7 @@ extension Request {
     var library: LibraryService { LibraryService(db: db, ctx: services.library) }
     var assessment: AssessmentService { AssessmentService(db: db, ctx: services.assessment) }
     var courses: CoursesService { CoursesService(db: db, ctx: services.courses) }
+    var live: LiveService { LiveService(db: db, ctx: services.live) }
 
     func t(_ key: String, _ args: [String] = []) -> String {
         services.localizer.text(key, locale, args)

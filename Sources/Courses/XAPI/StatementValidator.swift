@@ -303,7 +303,7 @@ struct StatementValidator {
 
 /// xAPI's ISO 8601 timestamps, with or without fractions of a second. The formatters are
 /// made once: making one per statement cost more than storing the statement.
-enum XAPITime {
+public enum XAPITime {
     private static let readers = Mutex<(ISO8601DateFormatter, ISO8601DateFormatter)>({
         let a = ISO8601DateFormatter()
         a.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -312,12 +312,12 @@ enum XAPITime {
         return (a, b)
     }())
 
-    static func parse(_ s: String) -> Date? {
+    public static func parse(_ s: String) -> Date? {
         readers.withLock { f in f.0.date(from: s) ?? f.1.date(from: s) }
     }
 
     /// `2026-11-22T08:30:05.123Z`
-    static func format(_ d: Date) -> String {
+    public static func format(_ d: Date) -> String {
         let seconds = d.timeIntervalSince1970
         var t = time_t(seconds.rounded(.down))
         var parts = tm()

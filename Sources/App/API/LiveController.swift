@@ -1,0 +1,87 @@
+import Foundation
+import Vapor
+import Platform
+import Live
+
+extension RoomDTO: Content {}
+extension RoomRecordDTO: Content {}
+extension NewRoom: Content {}
+
+/// Live rooms over HTTP (make, read, end, the record) and the room's WebSocket.
+struct LiveController {
+    @Sendable func create(req: Request) async throws -> Response {
+        let input: NewRoom
+        do { input = try req.content.decode(NewRoom.self) } catch { throw DomainError.malformed(reason: "error.malformed-json") }
+        return try await req.live.createRoom(input, actor: try req.requireActor()).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func show(req: Request) async throws -> RoomDTO {
+        try await req.live.detail(try req.uuid("id"), actor: try req.requireActor())
+    }
+
+    @Sendable func end(req: Request) async throws -> RoomDTO {
+        try await req.live.end(try req.uuid("id"), actor: try req.requireActor())
+    }
+
+    @Sendable func record(req: Request) async throws -> RoomRecordDTO {
+        try await req.live.export(try req.uuid("id"), actor: try req.requireActor())
+    }
+
+    /// The room's socket. The checks run in an ordinary route before any upgrade, so a
+    /// refusal is a normal answer (403 another site's page, 404 not the caller's room, 409
+    /// an ended room) rather than a dropped connection. A browser's Origin must be this
+    /// site: the session cookie would otherwise let another site's page join as the person.
+    static func route(_ app: Application) {
+        app.get("live", "rooms", ":id", "socket") { req async throws -> Response in
+            if let origin = req.headers.first(name: .origin), let host = req.headers.first(name: .host),
+               URL(string: origin)?.host.map({ h in host == h || host.hasPrefix(h + ":") }) != true {
+                throw DomainError.forbidden(reason: "live.origin")
+            }
+            let member = try await req.live.member(of: try req.uuid("id"), actor: try req.requireActor())
+            return req.webSocket(maxFrameSize: WebSocketMaxFrameSize(integerLiteral: 16 * 1024)) { req, ws async in
+                let hub = req.services.live.hub
+                let live = req.live
+                let connection = UUID()
+                let stay = try? await live.joined(member)
+                // Sends never wait for a slow reader: NIO queues the frame on that socket.
+                await hub.join(connection, member, send: { text in ws.send(text) })
+                ws.onText { _, text async in await hub.receive(connection, room: member.roomID, text: text) }
+                ws.onClose.whenComplete { _ in
+                    Task {
+                        await hub.leave(connection, room: member.roomID)
+                        if let stay { try? await live.left(attendance: stay) }
+                    }
+                }
+            }
+        }
+    }
+
+}
+
+struct LivePage: Encodable, Sendable {
+    var base: PageBase
+    var room: RoomDTO
+    var moderates: Bool
+    var broadcast: Bool
+    var roleLabel: String
+    var texts: [Text]
+    struct Text: Encodable, Sendable { var key: String; var value: String }
+}
+
+/// `/live/{id}`: the room (phone-first). Works as a page without scripts (title, role, the
+/// record link for hosts); live.js connects the socket and draws the room.
+struct LivePages {
+    @Sendable func room(req: Request) async throws -> Response {
+        let room = try await req.live.detail(try req.uuid("id"), actor: try req.requireActor())
+        var texts: [LivePage.Text] = []
+        for key in ["live.connecting", "live.connected", "live.reconnecting", "live.ended-note", "live.present", "live.send", "live.ask",
+                    "live.raise-hand", "live.lower-hand", "live.upvote", "live.answered", "live.publish", "live.vote", "live.close-poll",
+                    "live.new-poll", "live.options", "live.slide", "live.page", "live.private", "live.rate-limited", "live.too-long",
+                    "live.hosts-only", "live.error", "live.hands", "live.questions", "live.chat", "live.poll", "live.votes"] {
+            texts.append(.init(key: key.replacingOccurrences(of: "live.", with: ""), value: req.t(key)))
+        }
+        let page = LivePage(base: await PageBase.make(req, title: room.title), room: room, moderates: room.role.moderates,
+                            broadcast: room.mode == "broadcast", roleLabel: req.t("live.role.\(room.role.rawValue)"), texts: texts)
+        return try await req.page("live", page)
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import FluentKit
+import SQLKit
+
+/// A live room: a course's scheduled lesson or a standing meeting. `interactive` rooms are
+/// for a class (everyone talks); `broadcast` rooms have a stage and an audience whose
+/// messages go to the moderators.
+final class LiveRoom: Model, @unchecked Sendable {
+    static let schema = "live_rooms"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "title") var title: String
+    @Field(key: "mode") var mode: String
+    @Field(key: "status") var status: String
+    @Field(key: "org_id") var orgID: UUID
+    @Field(key: "org_path") var orgPath: String
+    @OptionalField(key: "course_id") var courseID: UUID?
+    /// The course's lesson item (kind live) that attendance counts for.
+    @OptionalField(key: "item_id") var itemID: UUID?
+    @Field(key: "host_id") var hostID: UUID
+    /// Co-hosts by person id, comma-separated (a few at most).
+    @Field(key: "cohosts") var cohosts: String
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "ended_at") var endedAt: Date?
+
+    init() {}
+
+    var cohostIDs: Set<UUID> { Set(cohosts.split(separator: ",").compactMap { UUID(uuidString: String($0)) }) }
+}
+
+/// One stay of one person in a room, from join to leave.
+final class LiveAttendance: Model, @unchecked Sendable {
+    static let schema = "live_attendance"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "room_id") var roomID: UUID
+    @Field(key: "person_id") var personID: UUID
+    @Field(key: "role") var role: String
+    @Field(key: "joined_at") var joinedAt: Date
+    @OptionalField(key: "left_at") var leftAt: Date?
+
+    init() {}
+}
+
+/// The room's record: chat, questions, polls and votes, slide changes, as they happened.
+final class LiveEvent: Model, @unchecked Sendable {
+    static let schema = "live_events"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "room_id") var roomID: UUID
+    @OptionalField(key: "person_id") var personID: UUID?
+    @Field(key: "kind") var kind: String
+    /// The event as the room saw it (JSON).
+    @Field(key: "body") var body: String
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+public enum LiveMigrations {
+    public static var all: [any Migration] { [CreateLive()] }
+}
+
+struct CreateLive: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(LiveRoom.schema)
+            .id()
+            .field("title", .string, .required)
+            .field("mode", .string, .required)
+            .field("status", .string, .required)
+            .field("org_id", .uuid, .required)
+            .field("org_path", .string, .required)
+            .field("course_id", .uuid)
+            .field("item_id", .uuid)
+            .field("host_id", .uuid, .required)
+            .field("cohosts", .string, .required)
+            .field("created_at", .datetime, .required)
+            .field("ended_at", .datetime)
+            .create()
+        try await database.schema(LiveAttendance.schema)
+            .id()
+            .field("room_id", .uuid, .required)
+            .field("person_id", .uuid, .required)
+            .field("role", .string, .required)
+            .field("joined_at", .datetime, .required)
+            .field("left_at", .datetime)
+            .create()
+        try await database.schema(LiveEvent.schema)
+            .id()
+            .field("room_id", .uuid, .required)
+            .field("person_id", .uuid)
+            .field("kind", .string, .required)
+            .field("body", .string, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+        for statement in [
+            "CREATE INDEX live_attendance_room ON live_attendance (room_id, person_id)",
+            "CREATE INDEX live_events_room ON live_events (room_id, created_at)",
+            "CREATE INDEX live_rooms_course ON live_rooms (course_id)",
+        ] { try await database.sql.raw("\(unsafeRaw: statement)").run() }
+    }
+
+    func revert(on database: any Database) async throws {
+        for s in [LiveEvent.schema, LiveAttendance.schema, LiveRoom.schema] { try await database.schema(s).delete() }
+    }
+}

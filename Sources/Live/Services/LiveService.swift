@@ -1,0 +1,270 @@
+import Foundation
+import FluentKit
+import SQLKit
+import Platform
+import Directory
+import Courses
+
+/// Long-lived parts of the Live area: the rooms' hub (connections and live state are per
+/// process) and the clock.
+public struct LiveContext: Sendable {
+    public var clock: any PlatformClock
+    public var audit: AuditLog
+    public var directory: DirectoryContext
+    public var courses: CoursesContext
+    public let hub: RoomHub
+
+    public init(directory: DirectoryContext, courses: CoursesContext, clock: any PlatformClock = SystemClock()) {
+        self.clock = clock
+        self.audit = AuditLog(clock: clock)
+        self.directory = directory
+        self.courses = courses
+        self.hub = RoomHub(clock: clock)
+    }
+}
+
+/// How the caller stands in a room.
+public enum LiveRole: String, Sendable, Codable {
+    /// Runs the room: polls, slides, answers, moderation.
+    case host
+    /// A co-host or a teacher of the room's course: what the host may do.
+    case cohost
+    /// Talks and is heard (interactive rooms).
+    case participant
+    /// Watches a broadcast; their messages go to the moderators.
+    case viewer
+
+    public var moderates: Bool { self == .host || self == .cohost }
+}
+
+public struct NewRoom: Sendable, Codable {
+    public var title: String
+    public var mode: String?
+    /// A course the room belongs to (its teachers host, its learners take part)...
+    public var courseId: UUID?
+    /// ...and the lesson item (kind live) attendance counts for.
+    public var itemId: UUID?
+    /// For a standing room: the organisation whose people may join.
+    public var orgId: UUID?
+    public var cohosts: [String]?
+
+    public init(title: String) { self.title = title }
+}
+
+public struct RoomDTO: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var title: String
+    public var mode: String
+    public var status: String
+    public var courseId: UUID?
+    public var itemId: UUID?
+    public var orgId: UUID
+    public var role: LiveRole
+    public var createdAt: Date
+    public var endedAt: Date?
+    /// People connected now (this process).
+    public var present: Int
+}
+
+/// Who a connection is, as the hub needs it.
+public struct RoomMember: Sendable {
+    public var roomID: UUID
+    public var personID: UUID
+    public var name: String
+    public var role: LiveRole
+    public var broadcast: Bool
+}
+
+/// Live rooms (issue #6): making and ending rooms, who may join in which role, attendance,
+/// and the room's record.
+public struct LiveService: Sendable {
+    public let db: any Database
+    public let ctx: LiveContext
+
+    public init(db: any Database, ctx: LiveContext) {
+        self.db = db
+        self.ctx = ctx
+    }
+
+    var courses: CoursesService { CoursesService(db: db, ctx: ctx.courses) }
+    var directory: DirectoryService { DirectoryService(db: db, ctx: ctx.directory) }
+    var now: Date { ctx.clock.now() }
+
+    /// `POST /api/v1/live/rooms`: a course's teachers make its rooms; a standing room is made
+    /// by someone who teaches or manages at its organisation.
+    public func createRoom(_ input: NewRoom, actor: Actor) async throws -> RoomDTO {
+        guard let me = actor.personID else { throw DomainError.unauthenticated() }
+        var problems: [FieldProblem] = []
+        let title = input.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        if title.isEmpty { problems.append(FieldProblem(field: "title", reason: "validation.required")) }
+        if title.count > 200 { problems.append(FieldProblem(field: "title", reason: "validation.too-long", arguments: ["200"])) }
+        let mode = input.mode ?? "interactive"
+        if !["interactive", "broadcast"].contains(mode) { problems.append(FieldProblem(field: "mode", reason: "live.mode")) }
+        guard problems.isEmpty else { throw DomainError.invalid(problems) }
+        let room = LiveRoom()
+        room.id = UUID()
+        room.title = title
+        room.mode = mode
+        room.status = "open"
+        room.hostID = me
+        room.createdAt = now
+        if let courseID = input.courseId {
+            let s: CourseStanding
+            do { s = try await courses.standing(in: courseID, actor: actor) } catch let e as DomainError where e.status == 404 {
+                throw DomainError.invalid(field: "courseId", reason: "live.course-unknown")
+            }
+            guard s.role == "teacher" else { throw DomainError.forbidden(reason: "live.course-teachers") }
+            room.courseID = courseID
+            room.itemID = input.itemId
+            room.orgID = s.orgID
+            room.orgPath = s.orgPath
+        } else {
+            guard let orgID = input.orgId, let org = try await directory.orgBrief(orgID) else {
+                throw DomainError.invalid(field: "orgId", reason: "validation.required")
+            }
+            // Those who manage the organisation (at it or above), and its teachers (a class
+            // of a school teaches in that school), hold meetings there.
+            let teaches = actor.grants.contains { g in
+                [.teacher, .homeroomTeacher, .schoolAdmin, .official, .administrator].contains(g.role)
+                    && (org.path.hasPrefix(g.orgPath) || g.orgPath.hasPrefix(org.path))
+            }
+            guard teaches || actor.isSystem else { throw DomainError.forbidden(reason: "live.not-a-host") }
+            room.orgID = orgID
+            room.orgPath = org.path
+        }
+        let (found, unknown) = try await directory.people(usernames: input.cohosts ?? [])
+        if !unknown.isEmpty { throw DomainError.invalid(field: "cohosts", reason: "live.unknown-people", arguments: [unknown.joined(separator: ", ")]) }
+        room.cohosts = found.values.map(\.uuidString).joined(separator: ",")
+        try await db.transaction { tx in
+            try await room.create(on: tx)
+            try await ctx.audit.record(on: tx, actor: actor, action: "live.create-room", entityType: "live-room", entityID: room.id, orgID: room.orgID,
+                                       orgPath: room.orgPath, changes: [AuditChange(field: "title", before: nil, after: title)])
+        }
+        return await dto(room, role: .host)
+    }
+
+    func room(_ id: UUID) async throws -> LiveRoom {
+        guard let r = try await LiveRoom.find(id, on: db) else { throw DomainError.notFound(entity: "room") }
+        return r
+    }
+
+    /// The caller's role in a room, or 404 when they may not know of it.
+    public func role(in room: UUID, actor: Actor) async throws -> LiveRole {
+        try await role(try await self.room(room), actor: actor)
+    }
+
+    func role(_ r: LiveRoom, actor: Actor) async throws -> LiveRole {
+        guard let me = actor.personID else { throw DomainError.notFound(entity: "room") }
+        if r.hostID == me { return .host }
+        if r.cohostIDs.contains(me) { return .cohost }
+        let broadcast = r.mode == "broadcast"
+        if let courseID = r.courseID {
+            let s = try await courses.standing(in: courseID, actor: actor)
+            switch s.role {
+            case "teacher": return .cohost
+            case "learner": return broadcast ? .viewer : .participant
+            // Overseers (a school or office above) may look in; guardians and visitors not.
+            case "overseer": return .viewer
+            default: throw DomainError.notFound(entity: "room")
+            }
+        }
+        // A standing room is a staff meeting: staff of its organisation and below, and the
+        // offices above it. Pupils and guardians reach live lessons through their courses.
+        let staff = actor.grants.contains { g in
+            guard g.role != .pupil, g.role != .guardian else { return false }
+            return g.orgPath.hasPrefix(r.orgPath) || (r.orgPath.hasPrefix(g.orgPath) && [.official, .administrator, .inspector].contains(g.role))
+        }
+        guard staff else { throw DomainError.notFound(entity: "room") }
+        return broadcast ? .viewer : .participant
+    }
+
+    func dto(_ r: LiveRoom, role: LiveRole) async -> RoomDTO {
+        RoomDTO(id: r.id!, title: r.title, mode: r.mode, status: r.status, courseId: r.courseID, itemId: r.itemID, orgId: r.orgID, role: role,
+                createdAt: r.createdAt, endedAt: r.endedAt, present: await ctx.hub.present(in: r.id!))
+    }
+
+    public func detail(_ id: UUID, actor: Actor) async throws -> RoomDTO {
+        let r = try await room(id)
+        return await dto(r, role: try await role(r, actor: actor))
+    }
+
+    /// Who may connect, and as what: the hub's view of the caller. An ended room takes no one.
+    public func member(of id: UUID, actor: Actor) async throws -> RoomMember {
+        let r = try await room(id)
+        let role = try await role(r, actor: actor)
+        guard r.status == "open" else { throw DomainError.conflict(reason: "live.ended") }
+        return RoomMember(roomID: id, personID: actor.personID!, name: actor.displayName, role: role, broadcast: r.mode == "broadcast")
+    }
+
+    /// `POST /api/v1/live/rooms/{id}/end`: the host ends the room; everyone is told and
+    /// disconnected, attendance closes.
+    public func end(_ id: UUID, actor: Actor) async throws -> RoomDTO {
+        let r = try await room(id)
+        guard try await role(r, actor: actor).moderates else { throw DomainError.forbidden(reason: "live.hosts-only") }
+        guard r.status == "open" else { throw DomainError.conflict(reason: "live.ended") }
+        r.status = "ended"
+        r.endedAt = now
+        try await r.save(on: db)
+        await ctx.hub.close(room: id)
+        try await LiveAttendance.query(on: db).filter(\.$roomID == id).filter(\.$leftAt == nil).set(\.$leftAt, to: now).update()
+        return await dto(r, role: .host)
+    }
+
+    // MARK: attendance and the record
+
+    /// A connection opened: its stay starts, and a course's live item counts as attended.
+    public func joined(_ m: RoomMember) async throws -> UUID {
+        let a = LiveAttendance()
+        a.id = UUID()
+        a.roomID = m.roomID
+        a.personID = m.personID
+        a.role = m.role.rawValue
+        a.joinedAt = now
+        try await a.create(on: db)
+        if m.role == .participant || m.role == .viewer, let r = try await LiveRoom.find(m.roomID, on: db), let item = r.itemID {
+            try await courses.attendedLive(itemID: item, person: m.personID)
+        }
+        return a.id!
+    }
+
+    public func left(attendance: UUID) async throws {
+        try await LiveAttendance.query(on: db).filter(\.$id == attendance).filter(\.$leftAt == nil).set(\.$leftAt, to: now).update()
+    }
+
+    /// Keeps one event of the room's record.
+    public func record(room: UUID, person: UUID?, kind: String, body: String) async throws {
+        let e = LiveEvent()
+        e.id = UUIDv7.make(at: now)
+        e.roomID = room
+        e.personID = person
+        e.kind = kind
+        e.body = body
+        e.createdAt = now
+        try await e.create(on: db)
+    }
+
+    /// `GET /api/v1/live/rooms/{id}/record`: the room's chat, questions, polls, slides and
+    /// attendance with time present, for its hosts (and the course's teachers).
+    public func export(_ id: UUID, actor: Actor) async throws -> RoomRecordDTO {
+        let r = try await room(id)
+        guard try await role(r, actor: actor).moderates else { throw DomainError.forbidden(reason: "live.hosts-only") }
+        let events = try await LiveEvent.query(on: db).filter(\.$roomID == id).sort(\.$createdAt).sort(\.$id).all()
+        let stays = try await LiveAttendance.query(on: db).filter(\.$roomID == id).all()
+        let names = try await directory.briefs(Array(Set(stays.map(\.personID) + events.compactMap(\.personID))))
+        var seconds: [UUID: Double] = [:]
+        for s in stays { seconds[s.personID, default: 0] += (s.leftAt ?? r.endedAt ?? now).timeIntervalSince(s.joinedAt) }
+        return RoomRecordDTO(
+            room: await dto(r, role: .host),
+            events: events.map { RoomRecordDTO.Event(at: $0.createdAt, kind: $0.kind, name: $0.personID.flatMap { names[$0]?.fullName }, body: $0.body) },
+            attendance: seconds.map { RoomRecordDTO.Stay(personId: $0.key, name: names[$0.key]?.fullName ?? "", seconds: Int($0.value.rounded())) }
+                .sorted { $0.name.localizedStandardCompare($1.name) == .orderedAscending })
+    }
+}
+
+public struct RoomRecordDTO: Sendable, Codable {
+    public struct Event: Sendable, Codable { public var at: Date; public var kind: String; public var name: String?; public var body: String }
+    public struct Stay: Sendable, Codable { public var personId: UUID; public var name: String; public var seconds: Int }
+    public var room: RoomDTO
+    public var events: [Event]
+    public var attendance: [Stay]
+}

@@ -1,0 +1,204 @@
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+import Platform
+import Courses
+import Live
+@testable import App
+
+/// What one WebSocket client received, in order.
+final class Inbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [[String: Any]] = []
+    func add(_ text: String) {
+        guard let o = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return }
+        lock.withLock { list.append(o) }
+    }
+    var all: [[String: Any]] { lock.withLock { list } }
+    func of(_ type: String) -> [[String: Any]] { all.filter { $0["type"] as? String == type } }
+
+    /// Waits up to 5 s for a message of `type` matching `match`.
+    @discardableResult
+    func wait(_ type: String, _ match: @escaping ([String: Any]) -> Bool = { _ in true }, sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: Any] {
+        for _ in 0..<100 {
+            if let m = of(type).last(where: match) { return m }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        Issue.record("no \(type) message arrived; got \(all.map { $0["type"] as? String ?? "?" })", sourceLocation: sourceLocation)
+        throw CancellationError()
+    }
+}
+
+/// A WebSocket client of a live room, signed in with a page session.
+struct RoomClient {
+    let ws: WebSocket
+    let inbox: Inbox
+
+    static func connect(_ app: Application, port: Int, room: UUID, _ session: HTTPHeaders, origin: String? = nil) async throws -> RoomClient {
+        let inbox = Inbox()
+        let box = WSBox()
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .cookie, value: session.first(name: .cookie) ?? "")
+        if let origin { headers.replaceOrAdd(name: .origin, value: origin) }
+        try await WebSocket.connect(to: "ws://127.0.0.1:\(port)/live/rooms/\(room.uuidString.lowercased())/socket", headers: headers, on: app.eventLoopGroup) { ws in
+            ws.onText { _, text in inbox.add(text) }
+            box.set(ws)
+        }.get()
+        for _ in 0..<100 where box.get() == nil { try await Task.sleep(nanoseconds: 20_000_000) }
+        return RoomClient(ws: try #require(box.get()), inbox: inbox)
+    }
+
+    func send(_ o: [String: Any]) async throws {
+        try await ws.send(String(decoding: try JSONSerialization.data(withJSONObject: o), as: UTF8.self))
+    }
+}
+
+final class WSBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var ws: WebSocket?
+    func set(_ w: WebSocket) { lock.withLock { ws = w } }
+    func get() -> WebSocket? { lock.withLock { ws } }
+}
+
+@Suite("Live rooms", .serialized)
+struct LiveTests {
+    /// The room socket's answer before any upgrade (the route's checks), asked in memory.
+    func upgradeStatus(_ app: Application, port: Int, room: UUID, _ session: HTTPHeaders, origin: String? = nil) async throws -> UInt {
+        var headers: HTTPHeaders = ["Cookie": session.first(name: .cookie) ?? "", "Host": "127.0.0.1:\(port)"]
+        if let origin { headers.replaceOrAdd(name: .origin, value: origin) }
+        var status: UInt = 0
+        try await app.testing().test(.GET, "live/rooms/\(room.uuidString.lowercased())/socket", headers: headers) { res in status = res.status.code }
+        return status
+    }
+
+    @Test func roomsAreMadeByTeachersAndJoinedByTheirCourseOrOrganisationOnly() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let teacher = try await app.bearer("teacher1")
+            let (course, _) = try await app.publishedCourse(teacher, kind: "class", org: w.classA1.id)
+            let room = try #require(try await app.call(.POST, "api/v1/live/rooms", teacher, ["title": "Tiết 3: Bảng nhân 7", "courseId": course.id.uuidString],
+                                                       expect: .created).decoded(RoomDTO.self))
+            #expect(room.role == .host && room.mode == "interactive" && room.status == "open")
+            #expect(try await app.call(.GET, "api/v1/live/rooms/\(room.id)", try await app.bearer("pupil1"), expect: .ok).decoded(RoomDTO.self)?.role == .participant)
+            for other in ["pupil2", "pupilb", "guardian1", "teacher2"] {
+                try await app.call(.GET, "api/v1/live/rooms/\(room.id)", try await app.bearer(other), expect: .notFound)
+            }
+            try await app.call(.POST, "api/v1/live/rooms", try await app.bearer("pupil1"), ["title": "x", "courseId": course.id.uuidString], expect: .forbidden)
+            let bad = try await app.call(.POST, "api/v1/live/rooms", teacher, ["title": " ", "mode": "theatre", "courseId": course.id.uuidString], expect: .unprocessableEntity)
+            #expect(bad.body.string.contains("\"title\"") && bad.body.string.contains("\"mode\""))
+            try await app.call(.POST, "api/v1/live/rooms", teacher, ["title": "x", "courseId": UUID().uuidString], expect: .unprocessableEntity)
+            // A staff meeting of school A: its teachers and the district office, not its pupils.
+            let meeting = try #require(try await app.call(.POST, "api/v1/live/rooms", teacher, ["title": "Họp hội đồng", "orgId": w.schoolA.id.uuidString,
+                                                                                                "mode": "broadcast", "cohosts": ["teacher2"]], expect: .created).decoded(RoomDTO.self))
+            #expect(try await app.call(.GET, "api/v1/live/rooms/\(meeting.id)", try await app.bearer("teacher2"), expect: .ok).decoded(RoomDTO.self)?.role == .cohost)
+            #expect(try await app.call(.GET, "api/v1/live/rooms/\(meeting.id)", try await app.bearer("official1"), expect: .ok).decoded(RoomDTO.self)?.role == .viewer)
+            try await app.call(.GET, "api/v1/live/rooms/\(meeting.id)", try await app.bearer("pupil1"), expect: .notFound)
+            try await app.call(.POST, "api/v1/live/rooms", try await app.bearer("teacher1"), ["title": "x", "orgId": w.schoolB.id.uuidString], expect: .forbidden)
+            try await app.call(.POST, "api/v1/live/rooms", teacher, ["title": "x", "orgId": w.schoolA.id.uuidString, "cohosts": ["nobody.here"]], expect: .unprocessableEntity)
+            // The page, in the reader's language.
+            try await app.testing().test(.GET, "live/\(room.id)", headers: try await PageTests().signIn(app, "pupil1", lang: "vi")) { res in
+                #expect(res.status == .ok && res.body.string.contains("Tiết 3: Bảng nhân 7") && res.body.string.contains("Người tham gia"))
+            }
+        }
+    }
+
+    @Test func aClassRoomCarriesChatPollsSlidesAndHandsAndKeepsItsRecord() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let teacher = try await app.bearer("teacher1")
+            let (course, lesson) = try await app.publishedCourse(teacher, kind: "class", org: w.classA1.id)
+            let item = try #require(try await app.call(.POST, "api/v1/lessons/\(lesson)/items", teacher, ["kind": "live", "title": "Tiết học trực tuyến"],
+                                                       expect: .created).decoded(CourseItemDTO.self))
+            let room = try #require(try await app.call(.POST, "api/v1/live/rooms", teacher, ["title": "Tiết 3", "courseId": course.id.uuidString,
+                                                                                             "itemId": item.id.uuidString], expect: .created).decoded(RoomDTO.self))
+            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+            do {
+                let port = try #require(app.http.server.shared.localAddress?.port)
+                let host = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "teacher1"))
+                let pupil = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "pupil1"))
+                let welcome = try await pupil.inbox.wait("welcome")
+                #expect((welcome["you"] as? [String: Any])?["role"] as? String == "participant")
+                try await host.inbox.wait("presence") { $0["count"] as? Double == 2 }
+
+                try await pupil.send(["type": "chat", "text": "Em chào cô ạ"])
+                try await host.inbox.wait("chat") { $0["text"] as? String == "Em chào cô ạ" && $0["private"] as? Bool == false }
+                try await pupil.send(["type": "hand", "up": true])
+                try await host.inbox.wait("hand") { $0["up"] as? Bool == true }
+                try await host.send(["type": "poll", "question": "7 × 8 = ?", "options": ["54", "56"]])
+                let poll = try await pupil.inbox.wait("poll")
+                try await pupil.send(["type": "vote", "poll": poll["id"]!, "option": 1])
+                try await host.inbox.wait("poll") { ($0["counts"] as? [Double]) == [0, 1] }
+                try await host.send(["type": "slide", "page": 3])
+                try await pupil.inbox.wait("slide") { $0["page"] as? Double == 3 }
+                // Not the pupil's to do; the room goes on.
+                try await pupil.send(["type": "slide", "page": 9])
+                try await pupil.inbox.wait("error") { $0["code"] as? String == "live.hosts-only" }
+                try await pupil.send(["type": "chat", "text": String(repeating: "a", count: 1001)])
+                try await pupil.inbox.wait("error") { $0["code"] as? String == "live.too-long" }
+                try await pupil.send(["type": "nonsense"])
+                try await pupil.inbox.wait("error") { $0["code"] as? String == "live.unknown-type" }
+                // Flooding: the bucket empties and the rest is refused.
+                for n in 0..<20 { try await pupil.send(["type": "chat", "text": "spam \(n)"]) }
+                try await pupil.inbox.wait("error") { $0["code"] as? String == "live.rate-limited" }
+                #expect(host.inbox.of("chat").filter { ($0["text"] as? String ?? "").hasPrefix("spam") }.count < 20)
+                // A reconnecting client gets the state again: the poll and the slide.
+                let again = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "pupil1"))
+                let state = try #require(try await again.inbox.wait("welcome")["state"] as? [String: Any])
+                #expect((state["poll"] as? [String: Any])?["question"] as? String == "7 × 8 = ?" && (state["slide"] as? [String: Any])?["page"] as? Double == 3)
+                // Another site's page cannot join with the pupil's cookie: the upgrade is refused.
+                #expect(try await upgradeStatus(app, port: port, room: room.id, try await PageTests().signIn(app, "pupil1"), origin: "http://evil.example") == 403)
+                #expect(try await upgradeStatus(app, port: port, room: room.id, try await PageTests().signIn(app, "pupil2")) == 404)
+                // Attendance counts for the course's live item.
+                let progress = try #require(try await app.call(.GET, "api/v1/courses/\(course.id)/progress", try await app.bearer("pupil1"), expect: .ok).decoded(CourseProgressDTO.self))
+                #expect(progress.items.first { $0.itemId == item.id }?.viewed == true)
+                // The host ends it: everyone is told; the record keeps chat, poll and slide, and time present.
+                try await app.call(.POST, "api/v1/live/rooms/\(room.id)/end", teacher, expect: .ok)
+                try await pupil.inbox.wait("ended")
+                try await app.call(.POST, "api/v1/live/rooms/\(room.id)/end", teacher, expect: .conflict)
+                try await Task.sleep(nanoseconds: 300_000_000)
+                let record = try await app.call(.GET, "api/v1/live/rooms/\(room.id)/record", teacher, expect: .ok).body.string
+                #expect(record.contains("Em chào cô ạ") && record.contains("7 × 8 = ?") && record.contains("\"kind\":\"slide\"") && record.contains("\"seconds\""))
+                try await app.call(.GET, "api/v1/live/rooms/\(room.id)/record", try await app.bearer("pupil1"), expect: .forbidden)
+                #expect(try await upgradeStatus(app, port: port, room: room.id, try await PageTests().signIn(app, "pupil1")) == 409, "an ended room takes no one")
+                try? await host.ws.close(); try? await pupil.ws.close(); try? await again.ws.close()
+            } catch {
+                await app.server.shutdown()
+                throw error
+            }
+            await app.server.shutdown()
+        }
+    }
+
+    @Test func aBroadcastAudienceWritesToTheModeratorsAndQuestionsWaitForThem() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let room = try #require(try await app.call(.POST, "api/v1/live/rooms", try await app.bearer("teacher1"),
+                                                       ["title": "Họp toàn trường", "orgId": w.schoolA.id.uuidString, "mode": "broadcast"], expect: .created).decoded(RoomDTO.self))
+            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+            do {
+                let port = try #require(app.http.server.shared.localAddress?.port)
+                let host = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "teacher1"))
+                let viewer = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "teacher2"))
+                let other = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "schooladmin"))
+                try await other.inbox.wait("welcome")
+                try await viewer.send(["type": "chat", "text": "Xin hỏi lịch thi?"])
+                try await host.inbox.wait("chat") { $0["private"] as? Bool == true }
+                try await viewer.inbox.wait("chat") { $0["private"] as? Bool == true }
+                try await viewer.send(["type": "ask", "text": "Bao giờ thi học kỳ?"])
+                let q = try await host.inbox.wait("question") { $0["published"] as? Bool == false }
+                try await viewer.send(["type": "hand", "up": true])
+                try await viewer.inbox.wait("error") { $0["code"] as? String == "live.not-in-broadcast" }
+                try await Task.sleep(nanoseconds: 200_000_000)
+                #expect(other.inbox.of("chat").isEmpty && other.inbox.of("question").isEmpty, "the audience does not see each other's messages")
+                try await host.send(["type": "publish", "question": q["id"]!])
+                try await other.inbox.wait("question") { $0["published"] as? Bool == true }
+                try? await host.ws.close(); try? await viewer.ws.close(); try? await other.ws.close()
+            } catch {
+                await app.server.shutdown()
+                throw error
+            }
+            await app.server.shutdown()
+        }
+    }
+}
