@@ -289,11 +289,8 @@ extension CoursesService {
         guard try !first.decodeNil(column: "enrolment"), try first.decode(column: "enrolment", as: String.self) == "active" else { return nil }
         var out: [UUID: ItemProgressDTO] = [:]
         for r in rows where try !r.decodeNil(column: "item_id") {
-            let item = try r.decode(column: "item_id", as: UUID.self)
-            let completed = try r.decode(column: "completed_at", as: Date?.self)
-            out[item] = ItemProgressDTO(itemId: item, viewed: try !r.decodeNil(column: "viewed_at"), percent: try r.decode(column: "percent", as: Int.self),
-                                        position: try r.decode(column: "position", as: Double?.self), submitted: try !r.decodeNil(column: "submitted_at"),
-                                        score: try r.decode(column: "score", as: Double?.self), completed: completed != nil, completedAt: completed)
+            let p = try Self.progressDTO(row: r)
+            out[p.itemId] = p
         }
         return Standing(role: .learner, records: out, completedAt: try first.decode(column: "course_done", as: Date?.self))
     }

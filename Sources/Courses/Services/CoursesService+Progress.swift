@@ -99,14 +99,20 @@ extension CoursesService {
         var done: Date?
         var out: [UUID: ItemProgressDTO] = [:]
         for r in rows {
-            let item = try r.decode(column: "item_id", as: UUID.self)
-            let completed = try r.decode(column: "completed_at", as: Date?.self)
-            out[item] = ItemProgressDTO(itemId: item, viewed: try !r.decodeNil(column: "viewed_at"), percent: try r.decode(column: "percent", as: Int.self),
-                                        position: try r.decode(column: "position", as: Double?.self), submitted: try !r.decodeNil(column: "submitted_at"),
-                                        score: try r.decode(column: "score", as: Double?.self), completed: completed != nil, completedAt: completed)
+            let p = try Self.progressDTO(row: r)
+            out[p.itemId] = p
             done = try r.decode(column: "course_done", as: Date?.self)
         }
         return (out, done)
+    }
+
+    /// One item record from a row with the item_progress columns (read without Fluent).
+    static func progressDTO(row r: any SQLRow) throws -> ItemProgressDTO {
+        let item = try r.decode(column: "item_id", as: UUID.self)
+        let completed = try r.decode(column: "completed_at", as: Date?.self)
+        return ItemProgressDTO(itemId: item, viewed: try !r.decodeNil(column: "viewed_at"), percent: try r.decode(column: "percent", as: Int.self),
+                               position: try r.decode(column: "position", as: Double?.self), submitted: try !r.decodeNil(column: "submitted_at"),
+                               score: try r.decode(column: "score", as: Double?.self), completed: completed != nil, completedAt: completed)
     }
 
     func completedAt(_ course: UUID, _ person: UUID) async throws -> Date? {

@@ -139,9 +139,7 @@ extension CoursesService {
             row.sessionOpen = false
             row.entry = data["cmi.core.exit"] == "suspend" ? "resume" : ""
         }
-        guard let json = try? JSONEncoder().encode(data), json.count <= 1_000_000 else { throw DomainError.invalid(field: "values", reason: "scorm.too-many") }
-        row.data = String(decoding: json, as: UTF8.self)
-        row.updatedAt = now
+        try Self.store(data, in: row, at: now)
         // The sequence is checked again in the write: two commits racing, the later wins.
         try await db.transaction { tx in
             let moved = try await tx.sql.raw("""
@@ -164,11 +162,16 @@ extension CoursesService {
         row.prevSessionCentiseconds = 0
         row.lessonStatus = data["cmi.core.lesson_status"] ?? row.lessonStatus
         row.scoreRaw = data["cmi.core.score.raw"].flatMap(Double.init)
+        try Self.store(data, in: row, at: now)
+        try await row.save(on: db)
+        return try await scormProgress(row, data: data, item: i, course: c, person: me)
+    }
+
+    /// Puts the kept values into the record, refusing a record over 1 MB.
+    static func store(_ data: [String: String], in row: ScormAttempt, at now: Date) throws {
         guard let json = try? JSONEncoder().encode(data), json.count <= 1_000_000 else { throw DomainError.invalid(field: "values", reason: "scorm.too-many") }
         row.data = String(decoding: json, as: UTF8.self)
         row.updatedAt = now
-        try await row.save(on: db)
-        return try await scormProgress(row, data: data, item: i, course: c, person: me)
     }
 
     /// Checks committed values against the data model and writes the kept ones into
