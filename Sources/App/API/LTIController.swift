@@ -18,9 +18,8 @@ struct LTIController {
     /// `GET|POST /lti/authorize`: the tool sends the browser here; the answer is a page
     /// that posts the signed id_token to the tool.
     @Sendable func authorize(req: Request) async throws -> Response {
-        var params: [String: String] = [:]
-        for (k, v) in req.url.query.map(Self.formPairs) ?? [] { params[k] = v }
-        if req.method == .POST, let body = req.body.string { for (k, v) in Self.formPairs(body) { params[k] = v } }
+        var params = Self.form(req.url.query)
+        if req.method == .POST { params.merge(Self.form(req.body.string)) { _, posted in posted } }
         guard let actor = req.actor else {
             // Signing in first, then back here with the same request (as a GET).
             var c = URLComponents()
@@ -49,8 +48,7 @@ struct LTIController {
 
     /// `POST /lti/token`: OAuth 2 errors are answered the OAuth way.
     @Sendable func token(req: Request) async throws -> Response {
-        var form: [String: String] = [:]
-        for (k, v) in Self.formPairs(req.body.string ?? "") { form[k] = v }
+        let form = Self.form(req.body.string)
         do {
             let t = try await req.courses.token(form)
             let response = try await t.encodeResponse(status: .ok, for: req)
@@ -64,7 +62,7 @@ struct LTIController {
 
     /// `POST /lti/deep-link-return`: the tool's content for a lesson, shown as a page.
     @Sendable func deepLinkReturn(req: Request) async throws -> Response {
-        let jwt = Self.formPairs(req.body.string ?? "").first { $0.0 == "JWT" }?.1
+        let jwt = Self.form(req.body.string)["JWT"]
         guard let jwt, !jwt.isEmpty else { throw DomainError.invalid(field: "JWT", reason: "validation.required") }
         let result = try await req.courses.deepLinkReturn(jwt: jwt)
         struct Page: Encodable, Sendable {
@@ -153,13 +151,11 @@ struct LTIController {
         return try await req.courses.setToolEnabled(try req.uuid("id"), try req.content.decode(Body.self).enabled, actor: try req.requireActor())
     }
 
-    /// `application/x-www-form-urlencoded` pairs, `+` as a space.
-    static func formPairs(_ s: String) -> [(String, String)] {
-        s.split(separator: "&").compactMap { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
-            guard let k = parts.first, !k.isEmpty else { return nil }
-            return (k, parts.count > 1 ? parts[1] : "")
-        }
+    /// An `application/x-www-form-urlencoded` text (a body or a query) read by Vapor's own
+    /// decoder; what it cannot read is an empty form, and the checks after it say what is missing.
+    static func form(_ text: String?) -> [String: String] {
+        guard let text, !text.isEmpty else { return [:] }
+        return (try? URLEncodedFormDecoder().decode([String: String].self, from: text)) ?? [:]
     }
 }
 
