@@ -500,6 +500,39 @@ class Flows:
         d.refresh()
         assert "Đã xong" in d.find_element(By.TAG_NAME, "main").text, d.find_element(By.TAG_NAME, "main").text[:300]
 
+    def teacher_and_pupil_meet_in_a_live_room_in_two_browsers(self, d):
+        import json
+        def api(method, path, token=None, body=None):
+            req = urllib.request.Request(self.base + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+                                         headers={"Content-Type": "application/json", **({"Authorization": "Bearer " + token} if token else {})})
+            return json.loads(urllib.request.urlopen(req, timeout=10).read() or b"null")
+        token = api("POST", "/api/v1/auth/token", body={"username": "teacher", "password": PASSWORD})["token"]
+        course = next(c for c in api("GET", "/api/v1/courses", token) if c["kind"] == "class")
+        room = api("POST", "/api/v1/live/rooms", token, {"title": "Tiết học trực tuyến: Bảng nhân 7", "courseId": course["id"]})
+        self.sign_in(d, "teacher")
+        d.get(self.base + f"/live/{room['id']}?lang=vi")
+        WebDriverWait(d, 10).until(lambda drv: "Đã kết nối" in drv.find_element(By.ID, "live-status").text)
+        second = browser()
+        try:
+            self.sign_in(second, "pupil")
+            second.get(self.base + f"/live/{room['id']}?lang=vi")
+            WebDriverWait(second, 10).until(lambda drv: "Đã kết nối" in drv.find_element(By.ID, "live-status").text)
+            WebDriverWait(d, 10).until(lambda drv: "Có mặt: 2" in drv.find_element(By.ID, "live-status").text)
+            # The pupil writes; the teacher reads it. The teacher asks a poll; the pupil votes; the teacher sees the count.
+            second.find_element(By.ID, "live-text").send_keys("Em chào cô ạ" + Keys.ENTER)
+            WebDriverWait(d, 10).until(lambda drv: "Em chào cô ạ" in drv.find_element(By.ID, "live-chat").text)
+            d.find_element(By.ID, "live-poll-q").send_keys("7 × 8 = ?")
+            d.find_element(By.ID, "live-poll-o").send_keys("54\n56")
+            d.find_element(By.CSS_SELECTOR, "#live-poll-form button").click()
+            WebDriverWait(second, 10).until(lambda drv: len(drv.find_elements(By.CSS_SELECTOR, "#live-poll button")) == 2)
+            second.find_elements(By.CSS_SELECTOR, "#live-poll button")[1].click()
+            WebDriverWait(d, 10).until(lambda drv: any(p.get_attribute("value") == "1" for p in drv.find_elements(By.CSS_SELECTOR, "#live-poll progress")))
+            self.fits_phone(second)
+            self.shot(second, "live-pupil")
+            self.shot(d, "live-teacher")
+        finally:
+            second.quit()
+
     def teacher_builds_a_course_and_sees_who_is_behind(self, d):
         self.sign_in(d, "teacher")
         d.get(self.base + "/courses?lang=vi")
