@@ -79,7 +79,7 @@ public actor RoomHub {
         var state: [String: JSONValue] = ["present": .number(Double(room.connections.count)),
                                           "hands": .array(room.hands.values.sorted().map { .string($0) }),
                                           "questions": .array(room.questions.filter { m.role.moderates || $0.published || $0.asker == m.personID }.map(questionJSON))]
-        if let p = room.poll { state["poll"] = pollJSON(p, for: m) }
+        if let p = room.poll { state["poll"] = pollJSON(p) }
         if let s = room.slide { state["slide"] = .object(["resource": s.resource.map { .string($0) } ?? .null, "page": .number(Double(s.page))]) }
         return JSONValue.object(["type": .string("welcome"), "you": .object(["name": .string(m.name), "role": .string(m.role.rawValue)]),
                                  "mode": .string(m.broadcast ? "broadcast" : "interactive"), "state": .object(state)]).serialized()
@@ -90,8 +90,9 @@ public actor RoomHub {
                  "votes": .number(Double(q.votes.count)), "answered": .bool(q.answered), "published": .bool(q.published)])
     }
 
-    /// A poll's results: live for the moderators; for others once they voted or it closed.
-    func pollJSON(_ p: Poll, for m: RoomMember?) -> JSONValue {
+    /// A poll with its counts. Everyone receives the counts; the page shows them to the
+    /// moderators at once and to others after they voted or the poll closed.
+    func pollJSON(_ p: Poll) -> JSONValue {
         var counts = Array(repeating: 0.0, count: p.options.count)
         for v in p.votes.values where v < counts.count { counts[v] += 1 }
         return .object(["type": .string("poll"), "id": .number(Double(p.id)), "question": .string(p.question), "options": .array(p.options.map { .string($0) }),
@@ -195,8 +196,9 @@ public actor RoomHub {
             room.nextID += 1
             room.poll = p
             rooms[roomID] = room
-            fanOut(roomID, pollJSON(p, for: nil)) { _ in true }
-            record(roomID, m.personID, "poll", pollJSON(p, for: nil))
+            let out = pollJSON(p)
+            fanOut(roomID, out) { _ in true }
+            record(roomID, m.personID, "poll", out)
         case "vote":
             guard var room = rooms[roomID], var p = room.poll, msg["poll"]?.number.map(Int.init) == p.id else { return error(id, roomID, "live.unknown-poll") }
             guard p.open else { return error(id, roomID, "live.poll-closed") }
@@ -206,15 +208,16 @@ public actor RoomHub {
             rooms[roomID] = room
             // Results go out live: one message per vote is what makes a quiz feel live; the
             // client shows counts to moderators at once and to others after voting.
-            fanOut(roomID, pollJSON(p, for: nil)) { _ in true }
+            fanOut(roomID, pollJSON(p)) { _ in true }
         case "closePoll":
             guard moderates else { return error(id, roomID, "live.hosts-only") }
             guard var room = rooms[roomID], var p = room.poll else { return error(id, roomID, "live.unknown-poll") }
             p.open = false
             room.poll = p
             rooms[roomID] = room
-            fanOut(roomID, pollJSON(p, for: nil)) { _ in true }
-            record(roomID, m.personID, "poll-result", pollJSON(p, for: nil))
+            let out = pollJSON(p)
+            fanOut(roomID, out) { _ in true }
+            record(roomID, m.personID, "poll-result", out)
         case "slide":
             guard moderates else { return error(id, roomID, "live.hosts-only") }
             guard let page = msg["page"]?.number.map(Int.init), page >= 1, page <= 10_000 else { return error(id, roomID, "live.malformed") }
