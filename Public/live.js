@@ -7,7 +7,7 @@
   function t(k) { return box.getAttribute("data-t-" + k) || k; }
   var $ = function (id) { return document.getElementById(id); };
   var status = $("live-status"), chat = $("live-chat"), questions = $("live-questions"), poll = $("live-poll");
-  var ws = null, wait = 1000, ended = false, handUp = false, voted = {};
+  var ws = null, wait = 1000, ended = false, handUp = false, voted = {}, me = null, ice = [];
   function el(tag, text, cls) { var e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; }
   function send(o) { if (ws && ws.readyState === 1) ws.send(JSON.stringify(o)); }
   function addChat(m) {
@@ -48,7 +48,9 @@
     var m; try { m = JSON.parse(e.data); } catch (x) { return; }
     switch (m.type) {
       case "welcome":
-        wait = 1000; status.textContent = t("connected") + " · " + t("present") + ": " + m.state.present;
+        wait = 1000; me = m.you.id; ice = (m.media && m.media.iceServers) || [];
+        // A new socket is a new member of the call: what the old one had is gone.
+        Object.keys(peers).forEach(dropPeer); if (local) send({ type: "media", on: true }); status.textContent = t("connected") + " · " + t("present") + ": " + m.state.present;
         questions.textContent = ""; (m.state.questions || []).forEach(showQuestion);
         hands = {}; (m.state.hands || []).forEach(function (n) { hands[n] = true; }); showHands();
         if (m.state.poll) showPoll(m.state.poll); if (m.state.slide) showSlide(m.state.slide); break;
@@ -58,10 +60,76 @@
       case "poll": showPoll(m); break;
       case "slide": showSlide(m); break;
       case "hand": if (m.up) hands[m.from] = true; else delete hands[m.from]; showHands(); break;
-      case "ended": ended = true; status.textContent = t("ended-note"); if (ws) ws.close(); break;
+      case "peer": if (m.on) offerTo(m.id, m.name); else dropPeer(m.id); break;
+      case "signal": onSignal(m); break;
+      case "ended": ended = true; stopMedia(false); status.textContent = t("ended-note"); if (ws) ws.close(); break;
       case "error": status.textContent = t(m.code.replace("live.", "")) || t("error"); break;
     }
   }
+  // Audio and video (interactive rooms): WebRTC between the browsers, the room's socket as
+  // the signalling channel. Whoever was in the call first offers to each newcomer, so two
+  // browsers never offer to each other at once; the server only passes the messages on.
+  var local = null, peers = {}, videos = $("live-videos"), mediaButton = $("live-media"), audioOnly = $("live-audio-only");
+  function tile(id, name) {
+    var f = document.getElementById("v-" + id);
+    if (!f) {
+      f = el("figure"); f.id = "v-" + id;
+      var v = el("video"); v.autoplay = true; v.playsInline = true; if (id === "me") { v.muted = true; } else { v.className = "remote"; v.dataset.peer = id; }
+      f.appendChild(v); f.appendChild(el("figcaption", name)); videos.appendChild(f);
+    }
+    return f.querySelector("video");
+  }
+  function peer(id, name) {
+    if (peers[id]) return peers[id];
+    var pc = new RTCPeerConnection({ iceServers: ice });
+    peers[id] = pc;
+    local.getTracks().forEach(function (tr) { pc.addTrack(tr, local); });
+    pc.onicecandidate = function (e) { if (e.candidate) send({ type: "signal", to: id, data: { candidate: e.candidate.toJSON() } }); };
+    pc.ontrack = function (e) { var v = tile(id, name || ""); if (v.srcObject !== e.streams[0]) v.srcObject = e.streams[0]; };
+    pc.onconnectionstatechange = function () { if (pc.connectionState === "failed") dropPeer(id); };
+    return pc;
+  }
+  function offerTo(id, name) {
+    if (!local) return;
+    var pc = peer(id, name);
+    pc.createOffer().then(function (o) { return pc.setLocalDescription(o); })
+      .then(function () { send({ type: "signal", to: id, data: { type: pc.localDescription.type, sdp: pc.localDescription.sdp } }); });
+  }
+  function onSignal(m) {
+    if (!local) return;
+    var pc = peer(m.from, m.name), d = m.data || {};
+    if (d.type === "offer") {
+      pc.setRemoteDescription(d).then(function () { return pc.createAnswer(); }).then(function (a) { return pc.setLocalDescription(a); })
+        .then(function () { send({ type: "signal", to: m.from, data: { type: pc.localDescription.type, sdp: pc.localDescription.sdp } }); });
+    } else if (d.type === "answer") { pc.setRemoteDescription(d); }
+    else if (d.candidate) { pc.addIceCandidate(d.candidate).catch(function () {}); }
+  }
+  function dropPeer(id) {
+    if (peers[id]) { peers[id].close(); delete peers[id]; }
+    var f = document.getElementById("v-" + id); if (f) f.parentNode.removeChild(f);
+  }
+  function stopMedia(tell) {
+    Object.keys(peers).forEach(dropPeer);
+    if (local) { local.getTracks().forEach(function (tr) { tr.stop(); }); local = null; dropPeer("me"); if (tell) send({ type: "media", on: false }); }
+    if (mediaButton) mediaButton.textContent = t("camera");
+    if (audioOnly) audioOnly.hidden = true;
+  }
+  if (mediaButton) mediaButton.onclick = function () {
+    if (local) return stopMedia(true);
+    if (!navigator.mediaDevices || !window.RTCPeerConnection) { status.textContent = t("media-denied"); return; }
+    navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240, frameRate: 15 } }).then(function (s) {
+      local = s; tile("me", t("you")).srcObject = s;
+      mediaButton.textContent = t("leave-call"); if (audioOnly) audioOnly.hidden = false;
+      send({ type: "media", on: true });
+    }, function () { status.textContent = t("media-denied"); });
+  };
+  // On a weak link: stop sending and showing video, keep the sound.
+  if (audioOnly) audioOnly.onclick = function () {
+    var on = !videos.classList.contains("audio-only");
+    videos.classList.toggle("audio-only", on);
+    if (local) local.getVideoTracks().forEach(function (tr) { tr.enabled = !on; });
+    audioOnly.textContent = on ? t("video-back") : t("audio-only");
+  };
   function connect() {
     status.textContent = t("connecting");
     ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/live/rooms/" + room + "/socket");

@@ -108,12 +108,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
     courses.onlineRules = try OnlineTeachingRules.load(file: home.appendingPathComponent("Resources/Rules/online-teaching.json"))
     let live = LiveContext(directory: directory, courses: courses)
-    // The room's record is written as it happens, off the hub's path.
-    let liveDB = app.db
-    await live.hub.setRecorder { room, person, kind, body in
-        do { try await LiveService(db: liveDB, ctx: live).record(room: room, person: person, kind: kind, body: body) }
-        catch { Logger(label: "educommons.live").warning("room record not written: \(error)") }
-    }
+    try await LiveBusSetup.start(app, config: config, hub: live.hub)
     app.services = AppServices(config: config, localizer: localizer, directory: directory, library: library,
                                assessment: assessment, courses: courses, live: live, jobs: jobs,
                                metrics: PrometheusCollectorRegistry(), assets: assets, openAPI: ByteBuffer(data: openAPI))

@@ -201,4 +201,141 @@ struct LiveTests {
             await app.server.shutdown()
         }
     }
+
+    /// Two app processes on one PostgreSQL (two applications here, each with its own hub and
+    /// its own LISTEN connection, as two `serve` processes behind a load balancer would be).
+    @Test(.enabled(if: (ProcessInfo.processInfo.environment["DATABASE_URL"] ?? "").isEmpty == false,
+                   "needs PostgreSQL (DATABASE_URL): rooms across processes go through LISTEN/NOTIFY; .ci/run runs the suite on both databases"))
+    func aRoomSplitAcrossTwoAppProcessesIsOneRoom() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let teacher = try await app.bearer("teacher1")
+            let (course, _) = try await app.publishedCourse(teacher, kind: "class", org: w.classA1.id)
+            let room = try #require(try await app.call(.POST, "api/v1/live/rooms", teacher, ["title": "Tiết 4", "courseId": course.id.uuidString],
+                                                       expect: .created).decoded(RoomDTO.self))
+            let other = try await Application.make(.testing)
+            try await configure(other, config: app.services.config)
+            try await other.asyncBoot()
+            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+            try await other.server.start(address: .hostname("127.0.0.1", port: 0))
+            do {
+                let portA = try #require(app.http.server.shared.localAddress?.port), portB = try #require(other.http.server.shared.localAddress?.port)
+                let host = try await RoomClient.connect(app, port: portA, room: room.id, try await PageTests().signIn(app, "teacher1"))
+                let pupil = try await RoomClient.connect(other, port: portB, room: room.id, try await PageTests().signIn(app, "pupil1"))
+                try await pupil.inbox.wait("welcome")
+                // Each process counts the other's people.
+                try await host.inbox.wait("presence") { $0["count"] as? Double == 2 }
+                try await pupil.inbox.wait("presence") { $0["count"] as? Double == 2 }
+                try await pupil.send(["type": "chat", "text": "Em ở máy chủ B"])
+                try await host.inbox.wait("chat") { $0["text"] as? String == "Em ở máy chủ B" }
+                try await host.send(["type": "poll", "question": "9 × 6 = ?", "options": ["54", "56"]])
+                let poll = try await pupil.inbox.wait("poll")
+                try await pupil.send(["type": "vote", "poll": poll["id"]!, "option": 0])
+                try await host.inbox.wait("poll") { ($0["counts"] as? [Double]) == [1, 0] }
+                try await host.send(["type": "slide", "page": 5])
+                try await pupil.inbox.wait("slide") { $0["page"] as? Double == 5 }
+                // A question asked on B, answered from A; both see one question with one id.
+                try await pupil.send(["type": "ask", "text": "Cô ơi, 9 × 7 bằng mấy?"])
+                let q = try await host.inbox.wait("question")
+                try await host.send(["type": "answered", "question": q["id"]!])
+                try await pupil.inbox.wait("question") { $0["answered"] as? Bool == true && $0["id"] as? Double == q["id"] as? Double }
+                // Someone joining late on A reads the room from the record: the poll with B's vote, the slide, the question.
+                let late = try await RoomClient.connect(app, port: portA, room: room.id, try await PageTests().signIn(app, "pupil1"))
+                let state = try #require(try await late.inbox.wait("welcome")["state"] as? [String: Any])
+                #expect(((state["poll"] as? [String: Any])?["counts"] as? [Double]) == [1, 0])
+                #expect((state["slide"] as? [String: Any])?["page"] as? Double == 5 && (state["questions"] as? [Any])?.count == 1)
+                // The end, from A, reaches B.
+                try await app.call(.POST, "api/v1/live/rooms/\(room.id)/end", teacher, expect: .ok)
+                try await pupil.inbox.wait("ended")
+                // Every state message the host sent was seen once, in order, on B.
+                #expect(pupil.inbox.of("slide").count == 1 && pupil.inbox.of("chat").count == 1)
+                try? await host.ws.close(); try? await pupil.ws.close(); try? await late.ws.close()
+            } catch {
+                await other.server.shutdown(); try? await other.asyncShutdown()
+                await app.server.shutdown()
+                throw error
+            }
+            await other.server.shutdown()
+            try await other.asyncShutdown()
+            await app.server.shutdown()
+        }
+    }
+
+    /// WebRTC: the room is the signalling server. Those who turn their camera on are told of
+    /// each other and their offers, answers and candidates reach the one they are for.
+    @Test func callersAreIntroducedAndTheirSignalsReachOnlyTheirPeer() async throws {
+        try await withTestApp(adjust: { $0.iceServers = [["urls": .one("stun:stun.example.org:3478")]] }) { app in
+            let w = try await World.build(app)
+            let teacher = try await app.bearer("teacher1")
+            let (course, _) = try await app.publishedCourse(teacher, kind: "class", org: w.classA1.id)
+            let room = try #require(try await app.call(.POST, "api/v1/live/rooms", teacher, ["title": "Phụ đạo", "courseId": course.id.uuidString],
+                                                       expect: .created).decoded(RoomDTO.self))
+            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+            do {
+                let port = try #require(app.http.server.shared.localAddress?.port)
+                let host = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "teacher1"))
+                let pupil = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "pupil1"))
+                let onlooker = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "pupil1"))
+                let welcome = try await host.inbox.wait("welcome")
+                let ice = ((welcome["media"] as? [String: Any])?["iceServers"] as? [[String: Any]])?.first?["urls"] as? String
+                #expect(ice == "stun:stun.example.org:3478", "the page is given the configured STUN/TURN servers")
+                // Signals before joining the call are refused.
+                try await pupil.send(["type": "signal", "to": UUID().uuidString, "data": ["sdp": "x"]])
+                try await pupil.inbox.wait("error") { $0["code"] as? String == "live.not-in-call" }
+                try await host.send(["type": "media", "on": true])
+                try await pupil.send(["type": "media", "on": true])
+                let peer = try await host.inbox.wait("peer") { $0["on"] as? Bool == true }
+                let pupilID = try #require(peer["id"] as? String)
+                try await host.send(["type": "signal", "to": pupilID, "data": ["type": "offer", "sdp": "v=0 fake offer"]])
+                let offer = try await pupil.inbox.wait("signal")
+                #expect((offer["data"] as? [String: Any])?["sdp"] as? String == "v=0 fake offer")
+                try await pupil.send(["type": "signal", "to": try #require(offer["from"] as? String), "data": ["type": "answer", "sdp": "v=0 fake answer"]])
+                try await host.inbox.wait("signal") { ($0["data"] as? [String: Any])?["type"] as? String == "answer" }
+                try await Task.sleep(nanoseconds: 200_000_000)
+                #expect(onlooker.inbox.of("signal").isEmpty && onlooker.inbox.of("peer").isEmpty, "someone not in the call hears nothing of it")
+                try await pupil.send(["type": "signal", "to": pupilID, "data": "not an object"])
+                try await pupil.inbox.wait("error") { $0["code"] as? String == "live.malformed" }
+                // Leaving the call (or the room) tells the others.
+                try? await pupil.ws.close()
+                try await host.inbox.wait("peer") { $0["on"] as? Bool == false && $0["id"] as? String == pupilID }
+                try? await host.ws.close(); try? await onlooker.ws.close()
+            } catch {
+                await app.server.shutdown()
+                throw error
+            }
+            await app.server.shutdown()
+        }
+    }
+
+    /// State events are applied in the room's order: one that arrives early waits, and one
+    /// that never arrives (a lost notification) is read from the record.
+    @Test func anEarlyEventWaitsAndAMissingOneIsReadFromTheRecord() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let teacher = try await app.bearer("teacher1")
+            let (course, _) = try await app.publishedCourse(teacher, kind: "class", org: w.classA1.id)
+            let room = try #require(try await app.call(.POST, "api/v1/live/rooms", teacher, ["title": "Tiết 5", "courseId": course.id.uuidString],
+                                                       expect: .created).decoded(RoomDTO.self))
+            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+            do {
+                let port = try #require(app.http.server.shared.localAddress?.port)
+                let host = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "teacher1"))
+                try await host.inbox.wait("welcome")
+                // Two slide changes kept in the record, as another process would; only the second is delivered here.
+                let store = LiveEventStore(db: app.db)
+                _ = try await store.append(RoomEvent(room: room.id, type: "slide", member: nil, at: Date(), fields: ["page": .number(1), "resource": .null]))
+                let second = try await store.append(RoomEvent(room: room.id, type: "slide", member: nil, at: Date(), fields: ["page": .number(2), "resource": .null]))
+                await app.services.live.hub.deliver(second)
+                try await Task.sleep(nanoseconds: 300_000_000)
+                #expect(host.inbox.of("slide").isEmpty, "the second waits for the first")
+                try await host.inbox.wait("slide") { $0["page"] as? Double == 2 }
+                #expect(host.inbox.of("slide").map { $0["page"] as? Double } == [1, 2])
+                try? await host.ws.close()
+            } catch {
+                await app.server.shutdown()
+                throw error
+            }
+            await app.server.shutdown()
+        }
+    }
 }

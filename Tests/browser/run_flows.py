@@ -71,7 +71,9 @@ def start_server(binary, port, data):
 def browser():
     o = Options()
     o.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=en-US", "--autoplay-policy=no-user-gesture-required"]:
+    for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=en-US", "--autoplay-policy=no-user-gesture-required",
+              # Chromium's own test camera (a moving pattern) and microphone (a beep), allowed without asking.
+              "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]:
         o.add_argument(a)
     # A desktop window cannot be narrower than about 500 px; emulate a 360-px phone.
     o.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": 360, "height": 780, "pixelRatio": 2}})
@@ -530,6 +532,43 @@ class Flows:
             self.fits_phone(second)
             self.shot(second, "live-pupil")
             self.shot(d, "live-teacher")
+        finally:
+            second.quit()
+
+    def teacher_and_pupil_see_and_hear_each_other_over_webrtc(self, d):
+        import json
+        def api(method, path, token=None, body=None):
+            req = urllib.request.Request(self.base + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+                                         headers={"Content-Type": "application/json", **({"Authorization": "Bearer " + token} if token else {})})
+            return json.loads(urllib.request.urlopen(req, timeout=10).read() or b"null")
+        token = api("POST", "/api/v1/auth/token", body={"username": "teacher", "password": PASSWORD})["token"]
+        course = next(c for c in api("GET", "/api/v1/courses", token) if c["kind"] == "class")
+        room = api("POST", "/api/v1/live/rooms", token, {"title": "Phụ đạo: Bảng nhân 8", "courseId": course["id"]})
+        # A remote video that plays frames (the fake camera's picture came through the peer connection).
+        playing = "return Array.from(document.querySelectorAll('video.remote')).some(v => v.readyState >= 2 && v.videoWidth > 0 && !v.paused)"
+        self.sign_in(d, "teacher")
+        d.get(self.base + f"/live/{room['id']}?lang=en")
+        WebDriverWait(d, 10).until(lambda drv: "Connected" in drv.find_element(By.ID, "live-status").text)
+        d.find_element(By.ID, "live-media").click()
+        WebDriverWait(d, 10).until(lambda drv: drv.execute_script("var v = document.querySelector('#v-me video'); return !!v && v.readyState >= 2"))
+        second = browser()
+        try:
+            self.sign_in(second, "pupil")
+            second.get(self.base + f"/live/{room['id']}?lang=en")
+            WebDriverWait(second, 10).until(lambda drv: "Connected" in drv.find_element(By.ID, "live-status").text)
+            second.find_element(By.ID, "live-media").click()
+            WebDriverWait(second, 20).until(lambda drv: drv.execute_script(playing))
+            WebDriverWait(d, 20).until(lambda drv: drv.execute_script(playing))
+            # Sound too: the teacher receives the pupil's microphone track.
+            assert d.execute_script("return Array.from(document.querySelectorAll('video.remote')).some(v => v.srcObject && v.srcObject.getAudioTracks().length > 0)")
+            # On a weak link the pupil keeps the sound and drops the video.
+            second.find_element(By.ID, "live-audio-only").click()
+            assert second.execute_script("return document.getElementById('live-videos').classList.contains('audio-only')")
+            self.fits_phone(second)
+            self.shot(second, "live-call-pupil")
+            # Leaving the call removes the pupil's picture from the teacher's page.
+            second.find_element(By.ID, "live-media").click()
+            WebDriverWait(d, 10).until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, "video.remote"))
         finally:
             second.quit()
 

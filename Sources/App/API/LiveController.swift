@@ -44,7 +44,7 @@ struct LiveController {
                 let connection = UUID()
                 let stay = try? await live.joined(member)
                 // Sends never wait for a slow reader: NIO queues the frame on that socket.
-                await hub.join(connection, member, send: { text in ws.send(text) })
+                await hub.join(connection, member, send: { text in ws.send(text) }, close: { _ = ws.close() })
                 ws.onText { _, text async in await hub.receive(connection, room: member.roomID, text: text) }
                 ws.onClose.whenComplete { _ in
                     Task {
@@ -77,7 +77,8 @@ struct LivePages {
         for key in ["live.connecting", "live.connected", "live.reconnecting", "live.ended-note", "live.present", "live.send", "live.ask",
                     "live.raise-hand", "live.lower-hand", "live.upvote", "live.answered", "live.publish", "live.vote", "live.close-poll",
                     "live.new-poll", "live.options", "live.slide", "live.page", "live.private", "live.rate-limited", "live.too-long",
-                    "live.hosts-only", "live.error", "live.hands", "live.questions", "live.chat", "live.poll", "live.votes"] {
+                    "live.hosts-only", "live.error", "live.hands", "live.questions", "live.chat", "live.poll", "live.votes", "live.camera", "live.leave-call",
+                    "live.audio-only", "live.video-back", "live.media-denied", "live.you", "live.not-in-call", "live.not-saved", "live.unavailable"] {
             texts.append(.init(key: key.replacingOccurrences(of: "live.", with: ""), value: req.t(key)))
         }
         let page = LivePage(base: await PageBase.make(req, title: room.title), room: room, moderates: room.role.moderates,

@@ -62,6 +62,19 @@ public struct AppConfig: Sendable {
     public var runJobs = true
     public var blobDirectory: String { dataDirectory + "/blobs" }
 
+    /// Live rooms across app processes through PostgreSQL's LISTEN/NOTIFY
+    /// (`EDUCOMMONS_LIVE_BUS=postgres`, the default with PostgreSQL; `local` keeps a room's
+    /// events in one process).
+    public var liveLocalOnly = false
+    public var liveAcrossProcesses: Bool {
+        if case .postgres = database { return !liveLocalOnly }
+        return false
+    }
+    /// STUN/TURN servers for live rooms' audio and video, as the browser's RTCIceServer list
+    /// (`EDUCOMMONS_ICE_SERVERS='[{"urls":"stun:stun.example.org:3478"}]'`). Empty: peers
+    /// on one network reach each other directly; across NATs a TURN server is needed.
+    public var iceServers: [[String: AnyCodableICE]] = []
+
     public static let defaultDemoPassword = "educommons-demo"
 
     public struct Problem: Error, CustomStringConvertible {
@@ -214,6 +227,29 @@ public struct AppConfig: Sendable {
             default: throw Problem(variable: "EDUCOMMONS_RUN_JOBS", message: "'\(j)' is not true or false")
             }
         }
+        if let b = value("EDUCOMMONS_LIVE_BUS") {
+            switch (b.lowercased(), config.database) {
+            case ("local", _): config.liveLocalOnly = true
+            case ("postgres", .postgres): config.liveLocalOnly = false
+            case ("postgres", _): throw Problem(variable: "EDUCOMMONS_LIVE_BUS", message: "'postgres' needs DATABASE_URL to be a PostgreSQL database")
+            default: throw Problem(variable: "EDUCOMMONS_LIVE_BUS", message: "'\(b)' is not local or postgres")
+            }
+        }
+        if let ice = value("EDUCOMMONS_ICE_SERVERS") {
+            let problem = Problem(variable: "EDUCOMMONS_ICE_SERVERS",
+                                  message: "must be a JSON list of servers such as [{\"urls\":\"stun:stun.example.org:3478\"},{\"urls\":\"turn:turn.example.org\",\"username\":\"u\",\"credential\":\"p\"}]")
+            guard let list = try? JSONDecoder().decode([[String: AnyCodableICE]].self, from: Data(ice.utf8)) else { throw problem }
+            for server in list {
+                let urls: [String]
+                switch server["urls"] {
+                case .one(let u)?: urls = [u]
+                case .many(let u)?: urls = u
+                default: throw problem
+                }
+                guard !urls.isEmpty, urls.allSatisfy({ u in ["stun:", "turn:", "turns:"].contains { u.hasPrefix($0) } }) else { throw problem }
+            }
+            config.iceServers = list
+        }
         return config
     }
 
@@ -221,5 +257,24 @@ public struct AppConfig: Sendable {
         guard var c = URLComponents(string: url) else { return "<unparseable>" }
         if c.password != nil { c.password = "***" }
         return c.string ?? "<unparseable>"
+    }
+}
+
+/// A value of an RTCIceServer entry: a string (username, credential, one URL) or a list of URLs.
+public enum AnyCodableICE: Codable, Sendable, Equatable {
+    case one(String)
+    case many([String])
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let s = try? c.decode(String.self) { self = .one(s) } else { self = .many(try c.decode([String].self)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .one(let s): try c.encode(s)
+        case .many(let l): try c.encode(l)
+        }
     }
 }

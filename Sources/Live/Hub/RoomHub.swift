@@ -1,235 +1,317 @@
 import Foundation
+import Logging
 import Platform
 import Courses
 
-/// The rooms of this process: who is connected, the live state (hands, questions, the
-/// poll, the slide), and the fan-out of every message to the right people. One actor for
-/// all rooms keeps the order of a room's messages the same for everyone.
+/// The rooms of this process: its connections, a copy of each room's state, and the
+/// fan-out of every event to the right connections.
 ///
-/// A connection is a `send` function (the WebSocket's, in the app) and its member; the
-/// hub never sees the transport. Messages are JSON objects with a `type`.
+/// A message from a connection is checked here (role, size, rate) and becomes an event;
+/// the bus numbers and keeps it and hands it to the hub of every process that holds the
+/// room, this one included, which applies it in the room's order and sends what it shows.
+/// So a room split across app processes is one room. A connection is a `send` function
+/// (the WebSocket's, in the app); the hub never sees the transport.
 public actor RoomHub {
     public typealias Send = @Sendable (String) -> Void
 
     struct Connection {
         var member: RoomMember
         var send: Send
+        var close: @Sendable () -> Void
         /// Token bucket of the rate limit: messages left and when it was last filled.
         var tokens: Double
         var filled: Date
+        /// Takes part in the room's audio and video (WebRTC).
+        var media = false
     }
 
-    struct Question { var id: Int; var from: String; var text: String; var votes: Set<UUID>; var answered: Bool; var published: Bool; var asker: UUID }
-    struct Poll { var id: Int; var question: String; var options: [String]; var votes: [UUID: Int]; var open: Bool }
-
     struct Room {
+        var state = RoomState()
         var connections: [UUID: Connection] = [:]
-        var hands: [UUID: String] = [:]
-        var questions: [Question] = []
-        var poll: Poll?
-        var slide: (resource: String?, page: Int)?
-        var nextID = 1
+        var broadcast: Bool
+        var loaded = false
+        var loading = false
+        /// Joined before the state was read: their welcome follows the read.
+        var waiting: Set<UUID> = []
+        /// State events that came ahead of one still missing, and since when one is missing.
+        var pending: [Int: RoomEvent] = [:]
+        var gapSince: Date?
+        /// Connections per process, as each last said, and when.
+        var presence: [UUID: (count: Int, at: Date)] = [:]
+        var presenceSent = Date.distantPast
+        var localChanged = true
+        var shownPresence = -1
+        var presenceShown = Date.distantPast
+        /// The latest poll counts not yet sent (broadcast), and reactions since the last tick.
+        var pollDue: JSONValue?
+        var pollShown = Date.distantPast
+        var reactions: [String: Int] = [:]
+
+        init(broadcast: Bool) { self.broadcast = broadcast }
     }
 
     var rooms: [UUID: Room] = [:]
     let clock: any PlatformClock
-    /// Keeps what the record needs (chat, questions, polls, slides); set by the app.
-    var recorder: (@Sendable (UUID, UUID?, String, String) async -> Void)?
+    let logger = Logger(label: "educommons.live")
+    /// This process, as presence counts name it.
+    public let process = UUID()
+    var bus: (any LiveBus)?
+    var ticker: Task<Void, Never>?
+    /// What the page needs for audio and video (ICE servers), sent in every welcome.
+    var media: JSONValue = .null
 
     /// Per connection: a burst of `burst` messages, then `perSecond`.
     public var burst: Double = 8
     public var perSecond: Double = 0.5
     public static let maxText = 1000
+    /// How often presence, broadcast poll counts and reactions go out.
+    static let tickInterval: Duration = .milliseconds(200)
 
     public init(clock: any PlatformClock) { self.clock = clock }
 
-    public func setRecorder(_ f: @escaping @Sendable (UUID, UUID?, String, String) async -> Void) { recorder = f }
+    /// Starts the hub on its bus; the ticker sends what is sent in batches.
+    public func use(_ bus: any LiveBus, media: JSONValue = .null) {
+        self.bus = bus
+        self.media = media
+        ticker?.cancel()
+        ticker = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.tickInterval)
+                await self?.tick()
+            }
+        }
+    }
 
-    public func present(in room: UUID) -> Int { rooms[room]?.connections.count ?? 0 }
+    public func stop() {
+        ticker?.cancel()
+        ticker = nil
+    }
+
+    /// People connected to the room, in every process that has said so in the last 30 s.
+    public func present(in room: UUID) -> Int {
+        guard let r = rooms[room] else { return 0 }
+        return total(r, at: Date())
+    }
+
+    func total(_ r: Room, at t: Date) -> Int {
+        r.presence.reduce(0) { sum, p in p.key == process ? sum : (t.timeIntervalSince(p.value.at) < 30 ? sum + p.value.count : sum) } + r.connections.count
+    }
 
     // MARK: connections
 
-    /// A connection joins: it gets the room's state; the room its new head count.
-    public func join(_ id: UUID, _ member: RoomMember, send: @escaping Send) {
-        var room = rooms[member.roomID] ?? Room()
-        room.connections[id] = Connection(member: member, send: send, tokens: burst, filled: clock.now())
-        rooms[member.roomID] = room
-        send(welcome(room, member))
-        fanOut(member.roomID, .object(["type": .string("presence"), "count": .number(Double(room.connections.count))])) { _ in true }
-    }
-
-    public func leave(_ id: UUID, room roomID: UUID) {
-        guard var room = rooms[roomID], let c = room.connections.removeValue(forKey: id) else { return }
-        if room.connections.values.contains(where: { $0.member.personID == c.member.personID }) == false, room.hands.removeValue(forKey: c.member.personID) != nil {
-            rooms[roomID] = room
-            fanOut(roomID, .object(["type": .string("hand"), "from": .string(c.member.name), "up": .bool(false)])) { _ in true }
+    /// A connection joins: it gets the room's whole state (read from the record when this
+    /// process does not hold the room yet).
+    public func join(_ id: UUID, _ member: RoomMember, send: @escaping Send, close: @escaping @Sendable () -> Void = {}) async {
+        let rid = member.roomID
+        if rooms[rid] == nil {
+            // New to this process: the others say how many they hold (they said it before).
+            passOn(RoomEvent(room: rid, type: "presence", member: nil, origin: process, at: clock.now(), fields: ["count": .number(0), "ask": .bool(true)]))
         }
-        if room.connections.isEmpty { rooms[roomID] = nil; return }
-        rooms[roomID] = room
-        fanOut(roomID, .object(["type": .string("presence"), "count": .number(Double(room.connections.count))])) { _ in true }
+        var room = rooms[rid] ?? Room(broadcast: member.broadcast)
+        room.connections[id] = Connection(member: member, send: send, close: close, tokens: burst, filled: clock.now())
+        room.localChanged = true
+        if room.loaded { send(room.state.welcome(member, connection: id, present: total(room, at: Date()), media: media)) } else { room.waiting.insert(id) }
+        let mustLoad = !room.loaded && !room.loading
+        if mustLoad { room.loading = true }
+        rooms[rid] = room
+        if mustLoad { await load(rid) }
     }
 
-    /// The room ended: everyone is told.
-    public func close(room roomID: UUID) {
-        fanOut(roomID, .object(["type": .string("ended")])) { _ in true }
-        rooms[roomID] = nil
+    func load(_ rid: UUID) async {
+        do {
+            let events = try await bus?.history(room: rid, after: 0) ?? []
+            guard var room = rooms[rid] else { return }
+            for e in events where (e.seq ?? 0) > room.state.seq { _ = room.state.apply(e) }
+            room.loaded = true
+            room.loading = false
+            let waiting = room.waiting
+            room.waiting = []
+            rooms[rid] = room
+            drain(rid)
+            guard let r = rooms[rid] else { return }
+            for id in waiting { if let c = r.connections[id] { c.send(r.state.welcome(c.member, connection: id, present: total(r, at: Date()), media: media)) } }
+            if r.state.ended { end(rid) }
+        } catch {
+            // The ticker tries again; those waiting are told why nothing shows yet.
+            logger.warning("live: room \(rid) not read: \(error)")
+            rooms[rid]?.loading = false
+            for id in rooms[rid]?.waiting ?? [] { send(error: "live.unavailable", to: id, in: rid) }
+        }
     }
 
-    func welcome(_ room: Room, _ m: RoomMember) -> String {
-        var state: [String: JSONValue] = ["present": .number(Double(room.connections.count)),
-                                          "hands": .array(room.hands.values.sorted().map { .string($0) }),
-                                          "questions": .array(room.questions.filter { m.role.moderates || $0.published || $0.asker == m.personID }.map(questionJSON))]
-        if let p = room.poll { state["poll"] = pollJSON(p) }
-        if let s = room.slide { state["slide"] = .object(["resource": s.resource.map { .string($0) } ?? .null, "page": .number(Double(s.page))]) }
-        return JSONValue.object(["type": .string("welcome"), "you": .object(["name": .string(m.name), "role": .string(m.role.rawValue)]),
-                                 "mode": .string(m.broadcast ? "broadcast" : "interactive"), "state": .object(state)]).serialized()
+    public func leave(_ id: UUID, room rid: UUID) {
+        guard var room = rooms[rid], let c = room.connections.removeValue(forKey: id) else { return }
+        room.waiting.remove(id)
+        room.localChanged = true
+        let m = c.member
+        if !room.connections.values.contains(where: { $0.member.personID == m.personID }), room.state.hands[m.personID] != nil {
+            publish(RoomEvent(room: rid, type: "hand", member: m, at: clock.now(), fields: ["up": .bool(false)]))
+        }
+        if c.media { passOn(RoomEvent(room: rid, type: "media", member: m, connection: id, at: clock.now(), fields: ["on": .bool(false)])) }
+        if room.connections.isEmpty {
+            // Other processes stop counting this one's people at once.
+            passOn(RoomEvent(room: rid, type: "presence", member: nil, origin: process, at: clock.now(), fields: ["count": .number(0)]))
+            rooms[rid] = nil
+        } else {
+            rooms[rid] = room
+        }
     }
 
-    func questionJSON(_ q: Question) -> JSONValue {
-        .object(["type": .string("question"), "id": .number(Double(q.id)), "from": .string(q.from), "text": .string(q.text),
-                 "votes": .number(Double(q.votes.count)), "answered": .bool(q.answered), "published": .bool(q.published)])
+    /// The room ended (in whichever process): everyone here is told and disconnected.
+    func end(_ rid: UUID) {
+        guard let room = rooms[rid] else { return }
+        for c in room.connections.values { c.close() }
+        rooms[rid] = nil
     }
 
-    /// A poll with its counts. Everyone receives the counts; the page shows them to the
-    /// moderators at once and to others after they voted or the poll closed.
-    func pollJSON(_ p: Poll) -> JSONValue {
-        var counts = Array(repeating: 0.0, count: p.options.count)
-        for v in p.votes.values where v < counts.count { counts[v] += 1 }
-        return .object(["type": .string("poll"), "id": .number(Double(p.id)), "question": .string(p.question), "options": .array(p.options.map { .string($0) }),
-                        "counts": .array(counts.map { .number($0) }), "votes": .number(Double(p.votes.count)), "open": .bool(p.open)])
+    /// An event from the app (the end of the room), numbered and kept like the others.
+    public func publish(end rid: UUID, by member: RoomMember?) async throws {
+        guard let bus else { return }
+        try await bus.publish(RoomEvent(room: rid, type: "ended", member: member, at: clock.now()))
     }
 
-    func fanOut(_ roomID: UUID, _ message: JSONValue, to include: (RoomMember) -> Bool) {
-        guard let room = rooms[roomID] else { return }
-        let text = message.serialized()
-        for c in room.connections.values where include(c.member) { c.send(text) }
+    // MARK: events from the bus
+
+    /// An event from the bus. State events are applied in the room's order: one that comes
+    /// early waits for those before it (and the ticker reads them from the record if they do
+    /// not come within a second).
+    public func deliver(_ e: RoomEvent) {
+        guard var room = rooms[e.room] else { return }
+        guard let seq = e.seq else { return passing(e) }
+        guard seq > room.state.seq else { return }
+        room.pending[seq] = e
+        rooms[e.room] = room
+        if room.loaded { drain(e.room) }
     }
 
-    func error(_ id: UUID, _ roomID: UUID, _ code: String) {
-        rooms[roomID]?.connections[id]?.send(JSONValue.object(["type": .string("error"), "code": .string(code)]).serialized())
+    func drain(_ rid: UUID) {
+        while var room = rooms[rid], let next = room.pending.removeValue(forKey: room.state.seq + 1) {
+            let shown = room.state.apply(next)
+            room.gapSince = nil
+            for (k, _) in room.pending where k <= room.state.seq { room.pending[k] = nil }
+            for out in shown where out.coalescible && room.broadcast { room.pollDue = out.message }
+            rooms[rid] = room
+            for out in shown where !(out.coalescible && room.broadcast) { fanOut(rid, out.message.serialized(), to: out.audience) }
+            if next.type == "ended" { return end(rid) }
+        }
+        if let room = rooms[rid], !room.pending.isEmpty, room.gapSince == nil { rooms[rid]?.gapSince = Date() }
     }
 
-    func record(_ roomID: UUID, _ person: UUID?, _ kind: String, _ body: JSONValue) {
-        guard let recorder else { return }
-        let text = body.serialized()
-        Task { await recorder(roomID, person, kind, text) }
+    func passing(_ e: RoomEvent) {
+        let rid = e.room
+        switch e.type {
+        case "presence":
+            guard let origin = e.origin, origin != process, let n = e["count"]?.number else { return }
+            rooms[rid]?.presence[origin] = (Int(n), Date())
+            if e["ask"]?.bool == true { rooms[rid]?.localChanged = true }
+        case "react":
+            guard let emoji = e["emoji"]?.string else { return }
+            rooms[rid]?.reactions[emoji, default: 0] += 1
+        case "media":
+            // Someone's camera and microphone joined or left the call: the others (who take
+            // part) are told, and the newcomer is offered a connection by each of them.
+            guard let from = e.connection else { return }
+            let out = JSONValue.object(["type": .string("peer"), "id": .string(from.uuidString), "name": .string(e.name), "on": e["on"] ?? .bool(false)]).serialized()
+            for (id, c) in rooms[rid]?.connections ?? [:] where id != from && c.media { c.send(out) }
+        case "signal":
+            guard let to = e["to"]?.string.flatMap(UUID.init(uuidString:)), let c = rooms[rid]?.connections[to], let from = e.connection else { return }
+            c.send(JSONValue.object(["type": .string("signal"), "from": .string(from.uuidString), "name": .string(e.name), "data": e["data"] ?? .null]).serialized())
+        default:
+            return
+        }
+    }
+
+    // MARK: the ticker
+
+    /// Five times a second: this process's head count to the others, the room's head count,
+    /// broadcast poll counts and reactions to the connections, a late read, a gap filled.
+    func tick() {
+        let t = Date()
+        for rid in Array(rooms.keys) {
+            guard var room = rooms[rid] else { continue }
+            if !room.loaded && !room.loading {
+                room.loading = true
+                Task { await self.load(rid) }
+            }
+            if room.localChanged || t.timeIntervalSince(room.presenceSent) > 10 {
+                room.localChanged = false
+                room.presenceSent = t
+                passOn(RoomEvent(room: rid, type: "presence", member: nil, origin: process, at: t, fields: ["count": .number(Double(room.connections.count))]))
+            }
+            let present = total(room, at: t)
+            var messages: [String] = []
+            // A broadcast's audience sees the count move every 2 s, not with every arrival.
+            if present != room.shownPresence, t.timeIntervalSince(room.presenceShown) >= (room.broadcast ? 2 : 0) {
+                room.shownPresence = present
+                room.presenceShown = t
+                messages.append(JSONValue.object(["type": .string("presence"), "count": .number(Double(present))]).serialized())
+            }
+            if let poll = room.pollDue, t.timeIntervalSince(room.pollShown) >= 1 {
+                room.pollDue = nil
+                room.pollShown = t
+                messages.append(poll.serialized())
+            }
+            for (emoji, n) in room.reactions.sorted(by: { $0.key < $1.key }) {
+                messages.append(JSONValue.object(["type": .string("react"), "emoji": .string(emoji), "count": .number(Double(n))]).serialized())
+            }
+            room.reactions = [:]
+            if let g = room.gapSince, t.timeIntervalSince(g) > 1 {
+                room.gapSince = t
+                Task { await self.resync(rid) }
+            }
+            rooms[rid] = room
+            for text in messages { for c in room.connections.values { c.send(text) } }
+        }
+    }
+
+    /// Reads a room's events after the last one applied (a notification went missing).
+    func resync(_ rid: UUID) async {
+        guard let after = rooms[rid]?.state.seq, let bus else { return }
+        do {
+            for e in try await bus.history(room: rid, after: after) { deliver(e) }
+        } catch { logger.warning("live: room \(rid) not caught up: \(error)") }
+    }
+
+    /// After the bus's listener reconnected: every room held here catches up.
+    public func resyncAll() async {
+        for rid in Array(rooms.keys) { await resync(rid) }
+    }
+
+    // MARK: sending
+
+    func fanOut(_ rid: UUID, _ text: String, to audience: Audience) {
+        guard let room = rooms[rid] else { return }
+        for c in room.connections.values where audience.includes(c.member) { c.send(text) }
+    }
+
+    func send(error code: String, to id: UUID, in rid: UUID) {
+        rooms[rid]?.connections[id]?.send(JSONValue.object(["type": .string("error"), "code": .string(code)]).serialized())
+    }
+
+    /// Hands a state event to the bus without waiting (a lowered hand when someone leaves).
+    func publish(_ e: RoomEvent) {
+        guard let bus else { return }
+        let logger = logger
+        Task {
+            do { try await bus.publish(e) } catch { logger.warning("live: event not kept: \(error)") }
+        }
+    }
+
+    /// A passing event to the other processes (and this one, on a local bus).
+    func passOn(_ e: RoomEvent) {
+        guard let bus else { return }
+        Task { try? await bus.publish(e) }
     }
 
     /// Takes one token of the connection's bucket, or refuses.
-    func allow(_ id: UUID, _ roomID: UUID) -> Bool {
-        guard var c = rooms[roomID]?.connections[id] else { return false }
+    func allow(_ id: UUID, _ rid: UUID) -> Bool {
+        guard var c = rooms[rid]?.connections[id] else { return false }
         let t = clock.now()
         c.tokens = min(burst, c.tokens + t.timeIntervalSince(c.filled) * perSecond)
         c.filled = t
-        guard c.tokens >= 1 else { rooms[roomID]?.connections[id] = c; return false }
+        guard c.tokens >= 1 else { rooms[rid]?.connections[id] = c; return false }
         c.tokens -= 1
-        rooms[roomID]?.connections[id] = c
+        rooms[rid]?.connections[id] = c
         return true
-    }
-
-    // MARK: messages
-
-    /// One message from a connection. Anything malformed or not allowed is answered with an
-    /// error to that connection alone; the room goes on.
-    public func receive(_ id: UUID, room roomID: UUID, text: String) {
-        guard let c = rooms[roomID]?.connections[id] else { return }
-        let m = c.member
-        guard text.utf8.count <= 8192 else { return error(id, roomID, "live.too-long") }
-        guard let msg = try? JSONValue.parse(Data(text.utf8)), let type = msg["type"]?.string else { return error(id, roomID, "live.malformed") }
-        let moderates = m.role.moderates
-        func words(_ key: String) -> String? {
-            guard let s = msg[key]?.string?.trimmingCharacters(in: .whitespacesAndNewlines), !s.isEmpty else { error(id, roomID, "live.empty"); return nil }
-            guard s.count <= Self.maxText else { error(id, roomID, "live.too-long"); return nil }
-            return s
-        }
-        switch type {
-        case "chat":
-            guard allow(id, roomID) else { return error(id, roomID, "live.rate-limited") }
-            guard let t = words("text") else { return }
-            // In a broadcast, the audience writes to the moderators only.
-            let toModerators = m.broadcast && !moderates
-            let out: JSONValue = .object(["type": .string("chat"), "from": .string(m.name), "role": .string(m.role.rawValue), "text": .string(t),
-                                          "private": .bool(toModerators), "at": .string(XAPITime.format(clock.now()))])
-            fanOut(roomID, out) { r in !toModerators || r.role.moderates || r.personID == m.personID }
-            record(roomID, m.personID, "chat", out)
-        case "hand":
-            guard !m.broadcast || moderates else { return error(id, roomID, "live.not-in-broadcast") }
-            let up = msg["up"]?.bool ?? true
-            if up { rooms[roomID]?.hands[m.personID] = m.name } else { rooms[roomID]?.hands[m.personID] = nil }
-            fanOut(roomID, .object(["type": .string("hand"), "from": .string(m.name), "up": .bool(up)])) { _ in true }
-        case "react":
-            guard allow(id, roomID) else { return error(id, roomID, "live.rate-limited") }
-            guard let e = msg["emoji"]?.string, ["👍", "👏", "❤️", "😂", "😮", "❓"].contains(e) else { return error(id, roomID, "live.malformed") }
-            fanOut(roomID, .object(["type": .string("react"), "emoji": .string(e)])) { _ in true }
-        case "ask":
-            guard allow(id, roomID) else { return error(id, roomID, "live.rate-limited") }
-            guard let t = words("text"), var room = rooms[roomID] else { return }
-            // Moderated in a broadcast: the audience sees a question once a moderator publishes it.
-            let q = Question(id: room.nextID, from: m.name, text: t, votes: [], answered: false, published: !m.broadcast || moderates, asker: m.personID)
-            room.nextID += 1
-            room.questions.append(q)
-            rooms[roomID] = room
-            fanOut(roomID, questionJSON(q)) { r in q.published || r.role.moderates || r.personID == m.personID }
-            record(roomID, m.personID, "question", questionJSON(q))
-        case "upvote", "answered", "publish":
-            guard let qid = msg["question"]?.number.map(Int.init), var room = rooms[roomID], let n = room.questions.firstIndex(where: { $0.id == qid }) else {
-                return error(id, roomID, "live.unknown-question")
-            }
-            if type == "upvote" {
-                guard room.questions[n].published else { return error(id, roomID, "live.unknown-question") }
-                if room.questions[n].votes.contains(m.personID) { room.questions[n].votes.remove(m.personID) } else { room.questions[n].votes.insert(m.personID) }
-            } else {
-                guard moderates else { return error(id, roomID, "live.hosts-only") }
-                if type == "answered" { room.questions[n].answered = true } else { room.questions[n].published = true }
-            }
-            rooms[roomID] = room
-            let q = room.questions[n]
-            fanOut(roomID, questionJSON(q)) { r in q.published || r.role.moderates || r.personID == q.asker }
-            if type != "upvote" { record(roomID, m.personID, type, questionJSON(q)) }
-        case "poll":
-            guard moderates else { return error(id, roomID, "live.hosts-only") }
-            guard let question = words("question") else { return }
-            let options = (msg["options"]?.array ?? []).compactMap { $0.string?.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
-            guard (2...10).contains(options.count), options.allSatisfy({ $0.count <= 200 }) else { return error(id, roomID, "live.poll-options") }
-            guard var room = rooms[roomID] else { return }
-            let p = Poll(id: room.nextID, question: question, options: options, votes: [:], open: true)
-            room.nextID += 1
-            room.poll = p
-            rooms[roomID] = room
-            let out = pollJSON(p)
-            fanOut(roomID, out) { _ in true }
-            record(roomID, m.personID, "poll", out)
-        case "vote":
-            guard var room = rooms[roomID], var p = room.poll, msg["poll"]?.number.map(Int.init) == p.id else { return error(id, roomID, "live.unknown-poll") }
-            guard p.open else { return error(id, roomID, "live.poll-closed") }
-            guard let o = msg["option"]?.number.map(Int.init), o >= 0, o < p.options.count else { return error(id, roomID, "live.malformed") }
-            p.votes[m.personID] = o
-            room.poll = p
-            rooms[roomID] = room
-            // Results go out live: one message per vote is what makes a quiz feel live; the
-            // client shows counts to moderators at once and to others after voting.
-            fanOut(roomID, pollJSON(p)) { _ in true }
-        case "closePoll":
-            guard moderates else { return error(id, roomID, "live.hosts-only") }
-            guard var room = rooms[roomID], var p = room.poll else { return error(id, roomID, "live.unknown-poll") }
-            p.open = false
-            room.poll = p
-            rooms[roomID] = room
-            let out = pollJSON(p)
-            fanOut(roomID, out) { _ in true }
-            record(roomID, m.personID, "poll-result", out)
-        case "slide":
-            guard moderates else { return error(id, roomID, "live.hosts-only") }
-            guard let page = msg["page"]?.number.map(Int.init), page >= 1, page <= 10_000 else { return error(id, roomID, "live.malformed") }
-            let resource = msg["resource"]?.string.flatMap { UUID(uuidString: $0) }?.uuidString.lowercased()
-            rooms[roomID]?.slide = (resource, page)
-            let out: JSONValue = .object(["type": .string("slide"), "resource": resource.map { .string($0) } ?? .null, "page": .number(Double(page))])
-            fanOut(roomID, out) { _ in true }
-            record(roomID, m.personID, "slide", out)
-        case "ping":
-            rooms[roomID]?.connections[id]?.send(#"{"type":"pong"}"#)
-        default:
-            error(id, roomID, "live.unknown-type")
-        }
     }
 }

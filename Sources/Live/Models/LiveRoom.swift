@@ -42,7 +42,8 @@ final class LiveAttendance: Model, @unchecked Sendable {
     init() {}
 }
 
-/// The room's record: chat, questions, polls and votes, slide changes, as they happened.
+/// The room's record: every state event (chat, hands, questions, polls and votes, slides,
+/// the end) in the room's order.
 final class LiveEvent: Model, @unchecked Sendable {
     static let schema = "live_events"
 
@@ -50,7 +51,9 @@ final class LiveEvent: Model, @unchecked Sendable {
     @Field(key: "room_id") var roomID: UUID
     @OptionalField(key: "person_id") var personID: UUID?
     @Field(key: "kind") var kind: String
-    /// The event as the room saw it (JSON).
+    /// The room's order of its state events; none for a relayed passing event.
+    @OptionalField(key: "seq") var seq: Int?
+    /// The event (RoomEvent's JSON).
     @Field(key: "body") var body: String
     @Field(key: "created_at") var createdAt: Date
 
@@ -58,7 +61,7 @@ final class LiveEvent: Model, @unchecked Sendable {
 }
 
 public enum LiveMigrations {
-    public static var all: [any Migration] { [CreateLive()] }
+    public static var all: [any Migration] { [CreateLive(), AddLiveOrder()] }
 }
 
 struct CreateLive: AsyncMigration {
@@ -102,5 +105,23 @@ struct CreateLive: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         for s in [LiveEvent.schema, LiveAttendance.schema, LiveRoom.schema] { try await database.schema(s).delete() }
+    }
+}
+
+/// Rooms number their events, so that every app process applies them in one order and a
+/// process joining late rebuilds the room from its record.
+struct AddLiveOrder: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        for statement in [
+            "ALTER TABLE live_rooms ADD COLUMN seq INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE live_events ADD COLUMN seq INTEGER",
+            "CREATE INDEX live_events_seq ON live_events (room_id, seq)",
+        ] { try await database.sql.raw("\(unsafeRaw: statement)").run() }
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.sql.raw("DROP INDEX live_events_seq").run()
+        try await database.sql.raw("ALTER TABLE live_events DROP COLUMN seq").run()
+        try await database.sql.raw("ALTER TABLE live_rooms DROP COLUMN seq").run()
     }
 }

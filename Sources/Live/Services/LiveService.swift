@@ -205,7 +205,8 @@ public struct LiveService: Sendable {
         r.status = "ended"
         r.endedAt = now
         try await r.save(on: db)
-        await ctx.hub.close(room: id)
+        // Through the bus: every process holding the room tells its people and lets them go.
+        try await ctx.hub.publish(end: id, by: nil)
         try await LiveAttendance.query(on: db).filter(\.$roomID == id).filter(\.$leftAt == nil).set(\.$leftAt, to: now).update()
         return await dto(r, role: .host)
     }
@@ -231,31 +232,20 @@ public struct LiveService: Sendable {
         try await LiveAttendance.query(on: db).filter(\.$id == attendance).filter(\.$leftAt == nil).set(\.$leftAt, to: now).update()
     }
 
-    /// Keeps one event of the room's record.
-    public func record(room: UUID, person: UUID?, kind: String, body: String) async throws {
-        let e = LiveEvent()
-        e.id = UUIDv7.make(at: now)
-        e.roomID = room
-        e.personID = person
-        e.kind = kind
-        e.body = body
-        e.createdAt = now
-        try await e.create(on: db)
-    }
-
     /// `GET /api/v1/live/rooms/{id}/record`: the room's chat, questions, polls, slides and
     /// attendance with time present, for its hosts (and the course's teachers).
     public func export(_ id: UUID, actor: Actor) async throws -> RoomRecordDTO {
         let r = try await room(id)
         guard try await role(r, actor: actor).moderates else { throw DomainError.forbidden(reason: "live.hosts-only") }
-        let events = try await LiveEvent.query(on: db).filter(\.$roomID == id).sort(\.$createdAt).sort(\.$id).all()
+        // The record shows what the room showed: its events replayed through the room's state.
+        let events = RoomState.replay(try await LiveEventStore(db: db).history(room: id, after: 0))
         let stays = try await LiveAttendance.query(on: db).filter(\.$roomID == id).all()
-        let names = try await directory.briefs(Array(Set(stays.map(\.personID) + events.compactMap(\.personID))))
+        let names = try await directory.briefs(Array(Set(stays.map(\.personID) + events.compactMap(\.event.person))))
         var seconds: [UUID: Double] = [:]
         for s in stays { seconds[s.personID, default: 0] += (s.leftAt ?? r.endedAt ?? now).timeIntervalSince(s.joinedAt) }
         return RoomRecordDTO(
             room: await dto(r, role: .host),
-            events: events.map { RoomRecordDTO.Event(at: $0.createdAt, kind: $0.kind, name: $0.personID.flatMap { names[$0]?.fullName }, body: $0.body) },
+            events: events.map { RoomRecordDTO.Event(at: $0.event.at, kind: $0.kind, name: $0.event.person.flatMap { names[$0]?.fullName }, body: $0.body) },
             attendance: seconds.map { RoomRecordDTO.Stay(personId: $0.key, name: names[$0.key]?.fullName ?? "", seconds: Int($0.value.rounded())) }
                 .sorted { $0.name.localizedStandardCompare($1.name) == .orderedAscending })
     }
