@@ -239,6 +239,14 @@ def run_room(a, ports, room, admin, tokens, servers):
         connected += msg[1]
         failures += msg[2]
     connect_s = round(time.perf_counter() - t_connect, 1)
+    # Upgraded is not yet in the room: wait until the room counts everyone (its head count
+    # reaches the host every 2 s in a broadcast).
+    while time.perf_counter() - t_connect < 180:
+        counts = [m["count"] for m in host.messages[-50:] if m.get("type") == "presence"]
+        if counts and counts[-1] >= connected + 1: break
+        time.sleep(0.2)
+    joined_s = round(time.perf_counter() - t_connect, 1)
+    rss_connected = [s.rss_mb() for s in servers]
     time.sleep(5)
     rss_after = [s.rss_mb() for s in servers]
     cpu0 = [s.cpu_s() for s in servers]
@@ -267,15 +275,17 @@ def run_room(a, ports, room, admin, tokens, servers):
     # The count the closed poll showed, against the votes the viewers sent.
     closed_votes = next((m.get("votes") for m in reversed(host.messages) if m.get("type") == "poll" and not m.get("open")), None)
     r = {
-        "viewers_connected": connected, "connect_failures": len(failures), "sample_failures": failures[:3], "connect_s": connect_s,
+        "viewers_connected": connected, "connect_failures": len(failures), "sample_failures": failures[:3], "connect_s": connect_s, "all_in_room_s": joined_s,
         "slides": {"sent": a.slides, "received": len(slide_lat), "expected": a.slides * viewers,
                    "p50_ms": pct(slide_lat, 50), "p99_ms": pct(slide_lat, 99), "max_ms": pct(slide_lat, 100)},
+        "per_slide_p50_max_ms": [[pct([t - sent[("slide", k)] for kind, kk, t in arrivals if kind == "slide" and kk == k], q) for q in (50, 100)]
+                                 for k in range(1, a.slides + 1)],
         "poll_open": {"received": len(poll_open), "p50_ms": pct(poll_open, 50), "p99_ms": pct(poll_open, 99), "max_ms": pct(poll_open, 100)},
         "poll_closed": {"received": len(poll_closed), "p50_ms": pct(poll_closed, 50), "p99_ms": pct(poll_closed, 99), "max_ms": pct(poll_closed, 100)},
         "votes_sent": sum(r["votes"] for r in results), "votes_counted_in_closed_poll": closed_votes,
         "connections_lost": sum(r["lost"] for r in results),
         "bytes_per_viewer": round(sum(r["bytes"] for r in results) / max(1, viewers)),
-        "server_rss_mb_before": rss_before, "server_rss_mb_with_viewers": rss_after,
+        "server_rss_mb_before": rss_before, "server_rss_mb_when_all_joined": rss_connected, "server_rss_mb_with_viewers": rss_after,
         "kb_per_viewer": round((sum(rss_after) - sum(rss_before)) * 1024 / max(1, connected), 1),
         "server_cpu_s_during_messages": cpu,
     }
@@ -291,6 +301,7 @@ def main():
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--rate", type=int, default=1000, help="new connections per second, all workers together")
     ap.add_argument("--slides", type=int, default=10)
+    ap.add_argument("--malloc-arenas", type=int, default=0, help="MALLOC_ARENA_MAX for the server (glibc); 0: glibc's default")
     a = ap.parse_args()
     report = report_head(a.pg)
     report["viewers"] = a.viewers
@@ -299,6 +310,9 @@ def main():
         if part == "split" and not a.pg:
             print("split needs --pg (two processes share a room through PostgreSQL)"); continue
         data, env = environment("ec-live-", a.pg)
+        if a.malloc_arenas:
+            env["MALLOC_ARENA_MAX"] = str(a.malloc_arenas)
+            report["malloc_arena_max"] = a.malloc_arenas
         log = open(os.path.join(data, "server.log"), "w")
         store = Store(data, a.pg)
         port = free_port()

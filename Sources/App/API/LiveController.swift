@@ -45,6 +45,7 @@ struct LiveController {
                 let stay = try? await live.joined(member)
                 // Sends never wait for a slow reader: NIO queues the frame on that socket.
                 await hub.join(connection, member, send: { text in ws.send(text) }, close: { _ = ws.close() })
+                Task { try? await live.attended(member) }
                 ws.onText { _, text async in await hub.receive(connection, room: member.roomID, text: text) }
                 ws.onClose.whenComplete { _ in
                     Task {

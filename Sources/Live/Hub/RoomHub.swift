@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Platform
 import Courses
@@ -51,6 +54,9 @@ public actor RoomHub {
     }
 
     var rooms: [UUID: Room] = [:]
+    /// Joins since memory was last given back, and the last one's time (see `tick`).
+    var joinsSinceTrim = 0
+    var lastJoin = Date.distantPast
     let clock: any PlatformClock
     let logger = Logger(label: "educommons.live")
     /// This process, as presence counts name it.
@@ -103,6 +109,8 @@ public actor RoomHub {
     /// process does not hold the room yet).
     public func join(_ id: UUID, _ member: RoomMember, send: @escaping Send, close: @escaping @Sendable () -> Void = {}) async {
         let rid = member.roomID
+        joinsSinceTrim += 1
+        lastJoin = Date()
         if rooms[rid] == nil {
             // New to this process: the others say how many they hold (they said it before).
             passOn(RoomEvent(room: rid, type: "presence", member: nil, origin: process, at: clock.now(), fields: ["count": .number(0), "ask": .bool(true)]))
@@ -227,6 +235,13 @@ public actor RoomHub {
     /// broadcast poll counts and reactions to the connections, a late read, a gap filled.
     func tick() {
         let t = Date()
+        // A surge of joins (a broadcast's audience arriving) leaves the allocator holding
+        // the memory of its requests and queries after they are done; glibc keeps freed
+        // memory until asked. Once the surge is over it is given back.
+        if joinsSinceTrim >= 500, t.timeIntervalSince(lastJoin) > 2 {
+            joinsSinceTrim = 0
+            Task.detached(priority: .background) { Self.giveBackFreedMemory() }
+        }
         for rid in Array(rooms.keys) {
             guard var room = rooms[rid] else { continue }
             if !room.loaded && !room.loading {
@@ -262,6 +277,16 @@ public actor RoomHub {
             rooms[rid] = room
             for text in messages { for c in room.connections.values { c.send(text) } }
         }
+    }
+
+    /// glibc's malloc_trim, looked up at run time (malloc.h is not in Swift's Glibc module);
+    /// nothing elsewhere.
+    static func giveBackFreedMemory() {
+        #if canImport(Glibc)
+        typealias Trim = @convention(c) (Int) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+        _ = unsafeBitCast(symbol, to: Trim.self)(0)
+        #endif
     }
 
     /// Reads a room's events after the last one applied (a notification went missing).

@@ -13,8 +13,12 @@ public struct LiveContext: Sendable {
     public var directory: DirectoryContext
     public var courses: CoursesContext
     public let hub: RoomHub
+    /// Joins and leaves arrive in surges (a broadcast's audience in the first minute): their
+    /// attendance rows are committed together.
+    let attendance: GroupCommit<AttendanceJob, Void>
 
     public init(directory: DirectoryContext, courses: CoursesContext, clock: any PlatformClock = SystemClock()) {
+        self.attendance = GroupCommit(gate: courses.assessment.writes) { jobs, db in try await LiveService.writeAttendance(jobs, on: db) }
         self.clock = clock
         self.audit = AuditLog(clock: clock)
         self.directory = directory
@@ -213,23 +217,46 @@ public struct LiveService: Sendable {
 
     // MARK: attendance and the record
 
-    /// A connection opened: its stay starts, and a course's live item counts as attended.
+    /// A connection opened: its stay starts (committed with the other joins of the moment).
     public func joined(_ m: RoomMember) async throws -> UUID {
-        let a = LiveAttendance()
-        a.id = UUID()
-        a.roomID = m.roomID
-        a.personID = m.personID
-        a.role = m.role.rawValue
-        a.joinedAt = now
-        try await a.create(on: db)
-        if m.role == .participant || m.role == .viewer, let r = try await LiveRoom.find(m.roomID, on: db), let item = r.itemID {
-            try await courses.attendedLive(itemID: item, person: m.personID)
-        }
-        return a.id!
+        let id = UUID()
+        try await ctx.attendance.submit(.joined(id: id, room: m.roomID, person: m.personID, role: m.role.rawValue, at: now), on: db)
+        return id
+    }
+
+    /// A course's live item counts as attended by a participant or viewer. Called after the
+    /// join, off the path of the welcome.
+    public func attended(_ m: RoomMember) async throws {
+        guard m.role == .participant || m.role == .viewer, let r = try await LiveRoom.find(m.roomID, on: db), let item = r.itemID else { return }
+        try await courses.attendedLive(itemID: item, person: m.personID)
     }
 
     public func left(attendance: UUID) async throws {
-        try await LiveAttendance.query(on: db).filter(\.$id == attendance).filter(\.$leftAt == nil).set(\.$leftAt, to: now).update()
+        try await ctx.attendance.submit(.left(id: attendance, at: now), on: db)
+    }
+
+    static func writeAttendance(_ jobs: [AttendanceJob], on db: any Database) async throws -> [Result<Void, any Error>] {
+        try await db.transaction { tx in
+            var rows: [LiveAttendance] = []
+            for job in jobs {
+                switch job {
+                case .joined(let id, let room, let person, let role, let at):
+                    let a = LiveAttendance()
+                    a.id = id
+                    a.roomID = room
+                    a.personID = person
+                    a.role = role
+                    a.joinedAt = at
+                    rows.append(a)
+                case .left: break
+                }
+            }
+            if !rows.isEmpty { try await rows.create(on: tx) }
+            for case .left(let id, let at) in jobs {
+                try await LiveAttendance.query(on: tx).filter(\.$id == id).filter(\.$leftAt == nil).set(\.$leftAt, to: at).update()
+            }
+        }
+        return jobs.map { _ in .success(()) }
     }
 
     /// `GET /api/v1/live/rooms/{id}/record`: the room's chat, questions, polls, slides and
@@ -257,4 +284,10 @@ public struct RoomRecordDTO: Sendable, Codable {
     public var room: RoomDTO
     public var events: [Event]
     public var attendance: [Stay]
+}
+
+/// One write of attendance, for the group commit.
+enum AttendanceJob: Sendable {
+    case joined(id: UUID, room: UUID, person: UUID, role: String, at: Date)
+    case left(id: UUID, at: Date)
 }
