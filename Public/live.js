@@ -130,6 +130,15 @@
     if (local) local.getVideoTracks().forEach(function (tr) { tr.enabled = !on; });
     audioOnly.textContent = on ? t("video-back") : t("audio-only");
   };
+  // A broadcast's stream: on a weak link, stop the video and follow the slides and chat.
+  var slidesOnly = $("live-slides-only"), stream = $("live-stream");
+  if (slidesOnly && stream) slidesOnly.onclick = function () {
+    var box = $("live-broadcast"), on = !box.classList.contains("slides-only");
+    box.classList.toggle("slides-only", on);
+    if (on) { stream.pause(); stream.removeAttribute("src"); stream.load(); } else { stream.src = stream.dataset.src; stream.play().catch(function () {}); }
+    slidesOnly.textContent = on ? t("stream-back") : t("slides-only");
+  };
+  if (stream) stream.dataset.src = stream.getAttribute("src");
   function connect() {
     status.textContent = t("connecting");
     ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/live/rooms/" + room + "/socket");

@@ -107,7 +107,17 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         return Data(buffer: body)
     }
     courses.onlineRules = try OnlineTeachingRules.load(file: home.appendingPathComponent("Resources/Rules/online-teaching.json"))
-    let live = LiveContext(directory: directory, courses: courses)
+    var live = LiveContext(directory: directory, courses: courses)
+    live.publicBase = config.publicBase
+    live.streamOrigins = config.streamOrigins
+    if let api = config.bbbURL, let secret = config.bbbSecret {
+        // BigBlueButton answers in well under a second; a server that does not is reported
+        // as unreachable after 5 s, and the room's own chat and polls go on.
+        live.bbb = BigBlueButtonServer(api: api, secret: secret, algorithm: config.bbbChecksum) { url in
+            let response = try await client.send(ClientRequest(method: .GET, url: URI(string: url), headers: [:], body: nil, timeout: .seconds(5)))
+            return (Int(response.status.code), response.body.map { Data(buffer: $0) } ?? Data())
+        }
+    }
     try await LiveBusSetup.start(app, config: config, hub: live.hub)
     app.services = AppServices(config: config, localizer: localizer, directory: directory, library: library,
                                assessment: assessment, courses: courses, live: live, jobs: jobs,

@@ -47,8 +47,29 @@ def free_port():
     return port
 
 
+def start_stream(folder):
+    """An operator's HLS stream on loopback: 20 s of ffmpeg's test picture and tone, served
+    by a plain HTTP server. Answers its origin, or None without ffmpeg."""
+    import http.server, threading, functools
+    if not shutil.which("ffmpeg"):
+        return None
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=15", "-f", "lavfi", "-i", "sine=frequency=440",
+                    "-t", "20", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "15", "-c:a", "aac", "-f", "hls", "-hls_time", "2", "-hls_list_size", "0",
+                    os.path.join(folder, "index.m3u8")], check=True)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=folder)
+    handler.log_message = lambda *a: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
+STREAM = {}
+
+
 def start_server(binary, port, data):
     env = dict(os.environ, EDUCOMMONS_DATA=data, EDUCOMMONS_DEMO_PASSWORD=PASSWORD, EDUCOMMONS_HOME=ROOT, LOG_LEVEL="warning")
+    if STREAM.get("origin"):
+        env["EDUCOMMONS_STREAM_ORIGINS"] = STREAM["origin"]
     env.pop("DATABASE_URL", None)
     # The server's output goes to a file in its data folder: an unread pipe would fill
     # and stall the server; the file is printed when a flow fails.
@@ -97,6 +118,17 @@ class Flows:
         if password == PASSWORD and "/signin" in d.current_url:
             alerts = d.find_elements(By.CSS_SELECTOR, "[role=alert], main")
             raise AssertionError(f"sign-in of {user} failed: " + (alerts[0].text if alerts else d.page_source[:500]))
+
+    def live_room(self, fields):
+        """A live room of the demo class course, made by its teacher over the API."""
+        import json
+        def api(method, path, token=None, body=None):
+            req = urllib.request.Request(self.base + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+                                         headers={"Content-Type": "application/json", **({"Authorization": "Bearer " + token} if token else {})})
+            return json.loads(urllib.request.urlopen(req, timeout=10).read() or b"null")
+        token = api("POST", "/api/v1/auth/token", body={"username": "teacher", "password": PASSWORD})["token"]
+        course = next(c for c in api("GET", "/api/v1/courses", token) if c["kind"] == "class")
+        return api("POST", "/api/v1/live/rooms", token, dict(fields, courseId=course["id"]))
 
     def fits_phone(self, d):
         width, viewport = d.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
@@ -503,14 +535,7 @@ class Flows:
         assert "Đã xong" in d.find_element(By.TAG_NAME, "main").text, d.find_element(By.TAG_NAME, "main").text[:300]
 
     def teacher_and_pupil_meet_in_a_live_room_in_two_browsers(self, d):
-        import json
-        def api(method, path, token=None, body=None):
-            req = urllib.request.Request(self.base + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-                                         headers={"Content-Type": "application/json", **({"Authorization": "Bearer " + token} if token else {})})
-            return json.loads(urllib.request.urlopen(req, timeout=10).read() or b"null")
-        token = api("POST", "/api/v1/auth/token", body={"username": "teacher", "password": PASSWORD})["token"]
-        course = next(c for c in api("GET", "/api/v1/courses", token) if c["kind"] == "class")
-        room = api("POST", "/api/v1/live/rooms", token, {"title": "Tiết học trực tuyến: Bảng nhân 7", "courseId": course["id"]})
+        room = self.live_room({"title": "Tiết học trực tuyến: Bảng nhân 7"})
         self.sign_in(d, "teacher")
         d.get(self.base + f"/live/{room['id']}?lang=vi")
         WebDriverWait(d, 10).until(lambda drv: "Đã kết nối" in drv.find_element(By.ID, "live-status").text)
@@ -536,14 +561,7 @@ class Flows:
             second.quit()
 
     def teacher_and_pupil_see_and_hear_each_other_over_webrtc(self, d):
-        import json
-        def api(method, path, token=None, body=None):
-            req = urllib.request.Request(self.base + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-                                         headers={"Content-Type": "application/json", **({"Authorization": "Bearer " + token} if token else {})})
-            return json.loads(urllib.request.urlopen(req, timeout=10).read() or b"null")
-        token = api("POST", "/api/v1/auth/token", body={"username": "teacher", "password": PASSWORD})["token"]
-        course = next(c for c in api("GET", "/api/v1/courses", token) if c["kind"] == "class")
-        room = api("POST", "/api/v1/live/rooms", token, {"title": "Phụ đạo: Bảng nhân 8", "courseId": course["id"]})
+        room = self.live_room({"title": "Phụ đạo: Bảng nhân 8"})
         # A remote video that plays frames (the fake camera's picture came through the peer connection).
         playing = "return Array.from(document.querySelectorAll('video.remote')).some(v => v.readyState >= 2 && v.videoWidth > 0 && !v.paused)"
         self.sign_in(d, "teacher")
@@ -571,6 +589,22 @@ class Flows:
             WebDriverWait(d, 10).until(lambda drv: not drv.find_elements(By.CSS_SELECTOR, "video.remote"))
         finally:
             second.quit()
+
+    def viewer_watches_a_broadcast_stream_and_drops_to_slides_on_a_weak_link(self, d):
+        if not STREAM.get("origin"):
+            raise AssertionError("ffmpeg is not installed (apt-get install ffmpeg): the broadcast stream flow needs it to make an HLS stream")
+        room = self.live_room({"title": "Phát sóng: Chào cờ đầu tuần", "mode": "broadcast", "video": "stream", "streamUrl": STREAM["origin"] + "/index.m3u8"})
+        self.sign_in(d, "pupil")
+        d.get(self.base + f"/live/{room['id']}?lang=en")
+        WebDriverWait(d, 10).until(lambda drv: "Connected" in drv.find_element(By.ID, "live-status").text)
+        # The stream plays in the page (the browser's own HLS player).
+        WebDriverWait(d, 20).until(lambda drv: drv.execute_script("var v = document.getElementById('live-stream'); return v.readyState >= 2 && v.videoWidth > 0"))
+        self.fits_phone(d)
+        self.shot(d, "live-broadcast-stream")
+        d.find_element(By.ID, "live-slides-only").click()
+        assert d.execute_script("var v = document.getElementById('live-stream'); return v.paused && !v.getAttribute('src')")
+        d.find_element(By.ID, "live-slides-only").click()
+        WebDriverWait(d, 20).until(lambda drv: drv.execute_script("var v = document.getElementById('live-stream'); return v.readyState >= 2"))
 
     def teacher_builds_a_course_and_sees_who_is_behind(self, d):
         self.sign_in(d, "teacher")
@@ -627,12 +661,14 @@ def main():
     if args.screenshots:
         os.makedirs(args.screenshots, exist_ok=True)
     data = tempfile.mkdtemp(prefix="educommons-browser-")
+    os.makedirs(os.path.join(data, "stream"))
+    STREAM["origin"] = start_stream(os.path.join(data, "stream"))
     port = free_port()
     server = start_server(os.path.abspath(args.binary), port, data)
     passed = failed = 0
     try:
         flows = Flows(f"http://127.0.0.1:{port}", args.screenshots)
-        names = [n for n in dir(flows) if not n.startswith("_") and n not in ("shot", "sign_in", "fits_phone", "base", "shots") and args.only in n]
+        names = [n for n in dir(flows) if not n.startswith("_") and n not in ("shot", "sign_in", "fits_phone", "live_room", "base", "shots") and args.only in n]
         d = browser()
         try:
             for name in names:

@@ -6,6 +6,7 @@ import Live
 extension RoomDTO: Content {}
 extension RoomRecordDTO: Content {}
 extension NewRoom: Content {}
+extension RecordingDTO: Content {}
 
 /// Live rooms over HTTP (make, read, end, the record) and the room's WebSocket.
 struct LiveController {
@@ -25,6 +26,16 @@ struct LiveController {
 
     @Sendable func record(req: Request) async throws -> RoomRecordDTO {
         try await req.live.export(try req.uuid("id"), actor: try req.requireActor())
+    }
+
+    struct JoinAddress: Content { var url: String }
+
+    @Sendable func bbbJoin(req: Request) async throws -> JoinAddress {
+        JoinAddress(url: try await req.live.bigBlueButtonJoin(try req.uuid("id"), actor: try req.requireActor()))
+    }
+
+    @Sendable func recordings(req: Request) async throws -> [RecordingDTO] {
+        try await req.live.bigBlueButtonRecordings(try req.uuid("id"), actor: try req.requireActor())
     }
 
     /// The room's socket. The checks run in an ordinary route before any upgrade, so a
@@ -79,11 +90,25 @@ struct LivePages {
                     "live.raise-hand", "live.lower-hand", "live.upvote", "live.answered", "live.publish", "live.vote", "live.close-poll",
                     "live.new-poll", "live.options", "live.slide", "live.page", "live.private", "live.rate-limited", "live.too-long",
                     "live.hosts-only", "live.error", "live.hands", "live.questions", "live.chat", "live.poll", "live.votes", "live.camera", "live.leave-call",
-                    "live.audio-only", "live.video-back", "live.media-denied", "live.you", "live.not-in-call", "live.not-saved", "live.unavailable"] {
+                    "live.audio-only", "live.video-back", "live.media-denied", "live.you", "live.not-in-call", "live.not-saved", "live.unavailable", "live.slides-only", "live.stream-back"] {
             texts.append(.init(key: key.replacingOccurrences(of: "live.", with: ""), value: req.t(key)))
         }
         let page = LivePage(base: await PageBase.make(req, title: room.title), room: room, moderates: room.role.moderates,
                             broadcast: room.mode == "broadcast", roleLabel: req.t("live.role.\(room.role.rawValue)"), texts: texts)
-        return try await req.page("live", page)
+        let response = try await req.page("live", page)
+        // The room's stream plays from the operator's stream origin; BigBlueButton's join
+        // form sends people to its server. Nothing else leaves the site.
+        var media = "", forms = ""
+        if let s = room.streamUrl.flatMap(URL.init(string:)).flatMap(LiveService.origin) { media = "; media-src 'self' \(s)" }
+        if room.video == "bbb", let s = req.services.live.bbb.flatMap({ URL(string: $0.api) }).flatMap(LiveService.origin) { forms = " \(s)" }
+        response.headers.replaceOrAdd(name: "Content-Security-Policy",
+                                      value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'\(forms)\(media)")
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        return response
+    }
+
+    /// The page's "join the video" button: to the BigBlueButton server, signed for the caller.
+    @Sendable func bigBlueButton(req: Request) async throws -> Response {
+        req.redirect(to: try await req.live.bigBlueButtonJoin(try req.uuid("id"), actor: try req.requireActor()), redirectType: .normal)
     }
 }

@@ -74,6 +74,16 @@ public struct AppConfig: Sendable {
     /// (`EDUCOMMONS_ICE_SERVERS='[{"urls":"stun:stun.example.org:3478"}]'`). Empty: peers
     /// on one network reach each other directly; across NATs a TURN server is needed.
     public var iceServers: [[String: AnyCodableICE]] = []
+    /// The operator's BigBlueButton server for large interactive rooms: its API base
+    /// (`EDUCOMMONS_BBB_URL`, e.g. https://bbb.example.org/bigbluebutton/api), the shared
+    /// secret (`EDUCOMMONS_BBB_SECRET`, from `bbb-conf --secret`) and the checksum hash
+    /// (`EDUCOMMONS_BBB_CHECKSUM`: sha1, sha256 (default), sha384 or sha512).
+    public var bbbURL: String?
+    public var bbbSecret: String?
+    public var bbbChecksum = "sha256"
+    /// Origins a broadcast's HLS stream may come from (`EDUCOMMONS_STREAM_ORIGINS`,
+    /// comma-separated, e.g. https://tv.example.vn).
+    public var streamOrigins: [String] = []
 
     public static let defaultDemoPassword = "educommons-demo"
 
@@ -249,6 +259,30 @@ public struct AppConfig: Sendable {
                 guard !urls.isEmpty, urls.allSatisfy({ u in ["stun:", "turn:", "turns:"].contains { u.hasPrefix($0) } }) else { throw problem }
             }
             config.iceServers = list
+        }
+        if let u = value("EDUCOMMONS_BBB_URL") {
+            guard let url = URL(string: u), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw Problem(variable: "EDUCOMMONS_BBB_URL", message: "'\(u)' is not an http(s) address such as https://bbb.example.org/bigbluebutton/api")
+            }
+            guard let secret = value("EDUCOMMONS_BBB_SECRET"), secret.count >= 8 else {
+                throw Problem(variable: "EDUCOMMONS_BBB_SECRET", message: "is needed with EDUCOMMONS_BBB_URL (the server's shared secret: bbb-conf --secret)")
+            }
+            config.bbbURL = u.hasSuffix("/api") || u.hasSuffix("/api/") ? u : (u.hasSuffix("/") ? u + "api" : u + "/api")
+            config.bbbSecret = secret
+        }
+        if let c = value("EDUCOMMONS_BBB_CHECKSUM") {
+            guard ["sha1", "sha256", "sha384", "sha512"].contains(c.lowercased()) else {
+                throw Problem(variable: "EDUCOMMONS_BBB_CHECKSUM", message: "'\(c)' is not sha1, sha256, sha384 or sha512")
+            }
+            config.bbbChecksum = c.lowercased()
+        }
+        if let list = value("EDUCOMMONS_STREAM_ORIGINS") {
+            for item in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+                guard let u = URL(string: item), ["http", "https"].contains(u.scheme ?? ""), let host = u.host, u.path.isEmpty || u.path == "/" else {
+                    throw Problem(variable: "EDUCOMMONS_STREAM_ORIGINS", message: "'\(item)' is not an origin such as https://tv.example.vn")
+                }
+                config.streamOrigins.append("\(u.scheme!.lowercased())://\(host.lowercased())\(u.port.map { ":\($0)" } ?? "")")
+            }
         }
         return config
     }

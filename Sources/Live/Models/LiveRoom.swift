@@ -22,6 +22,10 @@ final class LiveRoom: Model, @unchecked Sendable {
     @Field(key: "cohosts") var cohosts: String
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "ended_at") var endedAt: Date?
+    /// How people see and hear each other: `webrtc` (between browsers), `bbb` (the
+    /// operator's BigBlueButton server) or `stream` (a broadcast's HLS stream).
+    @Field(key: "video") var video: String
+    @OptionalField(key: "stream_url") var streamURL: String?
 
     init() {}
 
@@ -61,7 +65,7 @@ final class LiveEvent: Model, @unchecked Sendable {
 }
 
 public enum LiveMigrations {
-    public static var all: [any Migration] { [CreateLive(), AddLiveOrder()] }
+    public static var all: [any Migration] { [CreateLive(), AddLiveOrder(), AddLiveVideo()] }
 }
 
 struct CreateLive: AsyncMigration {
@@ -123,5 +127,18 @@ struct AddLiveOrder: AsyncMigration {
         try await database.sql.raw("DROP INDEX live_events_seq").run()
         try await database.sql.raw("ALTER TABLE live_events DROP COLUMN seq").run()
         try await database.sql.raw("ALTER TABLE live_rooms DROP COLUMN seq").run()
+    }
+}
+
+/// Rooms say how their audio and video go: between browsers, through BigBlueButton, or a stream.
+struct AddLiveVideo: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.sql.raw("ALTER TABLE live_rooms ADD COLUMN video TEXT NOT NULL DEFAULT 'webrtc'").run()
+        try await database.sql.raw("ALTER TABLE live_rooms ADD COLUMN stream_url TEXT").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await database.sql.raw("ALTER TABLE live_rooms DROP COLUMN stream_url").run()
+        try await database.sql.raw("ALTER TABLE live_rooms DROP COLUMN video").run()
     }
 }

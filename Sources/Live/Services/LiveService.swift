@@ -13,6 +13,12 @@ public struct LiveContext: Sendable {
     public var directory: DirectoryContext
     public var courses: CoursesContext
     public let hub: RoomHub
+    /// The operator's BigBlueButton server, when configured.
+    public var bbb: BigBlueButtonServer?
+    /// Where broadcasts' HLS streams may come from (scheme://host[:port]), set by the operator.
+    public var streamOrigins: [String] = []
+    /// The platform's public address (BigBlueButton sends people back to the room).
+    public var publicBase = "http://127.0.0.1:8080"
     /// Joins and leaves arrive in surges (a broadcast's audience in the first minute): their
     /// attendance rows are committed together.
     let attendance: GroupCommit<AttendanceJob, Void>
@@ -51,6 +57,10 @@ public struct NewRoom: Sendable, Codable {
     /// For a standing room: the organisation whose people may join.
     public var orgId: UUID?
     public var cohosts: [String]?
+    /// `webrtc` (default), `bbb` (the operator's BigBlueButton server) or `stream` (a
+    /// broadcast's HLS stream at `streamUrl`, from an origin the operator allows).
+    public var video: String?
+    public var streamUrl: String?
 
     public init(title: String) { self.title = title }
 }
@@ -66,8 +76,10 @@ public struct RoomDTO: Sendable, Codable, Equatable {
     public var role: LiveRole
     public var createdAt: Date
     public var endedAt: Date?
-    /// People connected now (this process).
+    /// People connected now (every process).
     public var present: Int
+    public var video: String
+    public var streamUrl: String?
 }
 
 /// Who a connection is, as the hub needs it.
@@ -104,6 +116,16 @@ public struct LiveService: Sendable {
         if title.count > 200 { problems.append(FieldProblem(field: "title", reason: "validation.too-long", arguments: ["200"])) }
         let mode = input.mode ?? "interactive"
         if !["interactive", "broadcast"].contains(mode) { problems.append(FieldProblem(field: "mode", reason: "live.mode")) }
+        let video = input.video ?? "webrtc"
+        switch video {
+        case "webrtc": break
+        case "bbb": if ctx.bbb == nil { problems.append(FieldProblem(field: "video", reason: "live.bbb-not-configured")) }
+        case "stream":
+            if mode != "broadcast" { problems.append(FieldProblem(field: "video", reason: "live.stream-broadcast-only")) }
+            if let u = input.streamUrl.flatMap(URL.init(string:)), let origin = Self.origin(u), ctx.streamOrigins.contains(origin), u.path.hasSuffix(".m3u8") {
+            } else { problems.append(FieldProblem(field: "streamUrl", reason: "live.stream-origin", arguments: [ctx.streamOrigins.joined(separator: ", ")])) }
+        default: problems.append(FieldProblem(field: "video", reason: "live.video"))
+        }
         guard problems.isEmpty else { throw DomainError.invalid(problems) }
         let room = LiveRoom()
         room.id = UUID()
@@ -112,6 +134,8 @@ public struct LiveService: Sendable {
         room.status = "open"
         room.hostID = me
         room.createdAt = now
+        room.video = video
+        room.streamURL = video == "stream" ? input.streamUrl : nil
         if let courseID = input.courseId {
             let s: CourseStanding
             do { s = try await courses.standing(in: courseID, actor: actor) } catch let e as DomainError where e.status == 404 {
@@ -145,6 +169,12 @@ public struct LiveService: Sendable {
                                        orgPath: room.orgPath, changes: [AuditChange(field: "title", before: nil, after: title)])
         }
         return await dto(room, role: .host)
+    }
+
+    /// scheme://host[:port] of an address.
+    public static func origin(_ u: URL) -> String? {
+        guard let scheme = u.scheme?.lowercased(), ["http", "https"].contains(scheme), let host = u.host?.lowercased() else { return nil }
+        return "\(scheme)://\(host)\(u.port.map { ":\($0)" } ?? "")"
     }
 
     func room(_ id: UUID) async throws -> LiveRoom {
@@ -184,7 +214,7 @@ public struct LiveService: Sendable {
 
     func dto(_ r: LiveRoom, role: LiveRole) async -> RoomDTO {
         RoomDTO(id: r.id!, title: r.title, mode: r.mode, status: r.status, courseId: r.courseID, itemId: r.itemID, orgId: r.orgID, role: role,
-                createdAt: r.createdAt, endedAt: r.endedAt, present: await ctx.hub.present(in: r.id!))
+                createdAt: r.createdAt, endedAt: r.endedAt, present: await ctx.hub.present(in: r.id!), video: r.video, streamUrl: r.streamURL)
     }
 
     public func detail(_ id: UUID, actor: Actor) async throws -> RoomDTO {
@@ -211,6 +241,7 @@ public struct LiveService: Sendable {
         try await r.save(on: db)
         // Through the bus: every process holding the room tells its people and lets them go.
         try await ctx.hub.publish(end: id, by: nil)
+        if r.video == "bbb" { await endBigBlueButton(r) }
         try await LiveAttendance.query(on: db).filter(\.$roomID == id).filter(\.$leftAt == nil).set(\.$leftAt, to: now).update()
         return await dto(r, role: .host)
     }

@@ -45,6 +45,8 @@ public enum DomainError: Error, Sendable, Equatable {
     case preconditionFailed(reason: String)
     /// The body's media type is not accepted here (415).
     case unsupportedMediaType(reason: String = "error.unsupported-media-type")
+    /// A service the platform relies on (a BigBlueButton server) did not answer or refused (503).
+    case unavailable(reason: String, arguments: [String] = [])
 
     public static func invalid(field: String, reason: String, arguments: [String] = []) -> DomainError {
         .invalid([FieldProblem(field: field, reason: reason, arguments: arguments)])
@@ -64,6 +66,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .rateLimited: "rate-limited"
         case .preconditionFailed: "precondition-failed"
         case .unsupportedMediaType: "unsupported-media-type"
+        case .unavailable: "service-unavailable"
         }
     }
 
@@ -78,6 +81,7 @@ public enum DomainError: Error, Sendable, Equatable {
         case .locked, .rateLimited: 429
         case .preconditionFailed: 412
         case .unsupportedMediaType: 415
+        case .unavailable: 503
         }
     }
 
@@ -89,7 +93,7 @@ public enum DomainError: Error, Sendable, Equatable {
         switch self {
         case .unauthenticated(let reason), .forbidden(let reason), .malformed(let reason),
              .preconditionFailed(let reason), .unsupportedMediaType(let reason): reason
-        case .conflict(let reason, _): reason
+        case .conflict(let reason, _), .unavailable(let reason, _): reason
         case .notFound: "error.not-found"
         case .invalid: "error.validation-failed"
         case .badInput: "error.bad-input"
@@ -100,7 +104,7 @@ public enum DomainError: Error, Sendable, Equatable {
 
     public var detailArguments: [String] {
         switch self {
-        case .conflict(_, let args): args
+        case .conflict(_, let args), .unavailable(_, let args): args
         case .locked(let s), .rateLimited(let s): [String(max(1, (s + 59) / 60))]
         case .notFound(let entity): [entity]
         default: []
