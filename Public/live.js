@@ -41,7 +41,31 @@
     });
     if (moderates && p.open) { var c = el("button", t("close-poll")); c.type = "button"; c.onclick = function () { send({ type: "closePoll" }); }; poll.appendChild(c); }
   }
-  function showSlide(s) { $("live-stage").hidden = false; $("live-slide").textContent = t("page") + " " + s.page; }
+  // The host's slide: a page number, or a Library resource at that page, shown as the
+  // Library shows it to this reader (the server checks they may see it).
+  var shownSlide = "";
+  function showSlide(s) {
+    $("live-stage").hidden = false;
+    var box = $("live-slide"), key = (s.resource || "") + "/" + s.page;
+    if (key === shownSlide) return;
+    shownSlide = key;
+    if (!s.resource) { box.textContent = t("page") + " " + s.page; return; }
+    fetch("/live/" + room + "/slide?resource=" + encodeURIComponent(s.resource) + "&page=" + s.page, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (v) {
+        if (shownSlide !== key) return;
+        box.textContent = "";
+        box.appendChild(el("p", v.title + " · " + t("page") + " " + s.page, "muted"));
+        var e;
+        if (v.type === "image") { e = el("img"); e.alt = v.title; }
+        else if (v.type === "video" || v.type === "audio") { e = el(v.type); e.controls = true; }
+        else if (v.type === "pdf" || v.type === "epub" || v.type === "package") { e = el("iframe", undefined, "doc"); e.title = v.title; if (v.type !== "pdf") e.setAttribute("sandbox", v.type === "package" ? "allow-scripts allow-forms" : ""); }
+        else { e = el("a", v.title); e.href = v.src; }
+        if (e.tagName !== "A") e.src = v.src;
+        e.id = "live-slide-view"; e.dataset.type = v.type;
+        box.appendChild(e);
+      }, function () { if (shownSlide === key) box.textContent = t("page") + " " + s.page + " (" + t("slide-unavailable") + ")"; });
+  }
   var hands = {};
   function showHands() { var h = $("live-hands"); if (h) h.textContent = Object.keys(hands).length ? t("hands") + ": " + Object.keys(hands).join(", ") : ""; }
   function onMessage(e) {
@@ -50,7 +74,7 @@
       case "welcome":
         wait = 1000; me = m.you.id; ice = (m.media && m.media.iceServers) || [];
         // A new socket is a new member of the call: what the old one had is gone.
-        Object.keys(peers).forEach(dropPeer); if (local) send({ type: "media", on: true }); status.textContent = t("connected") + " · " + t("present") + ": " + m.state.present;
+        Object.keys(peers).forEach(dropPeer); if (joined) send({ type: "media", on: true }); status.textContent = t("connected") + " · " + t("present") + ": " + m.state.present;
         questions.textContent = ""; (m.state.questions || []).forEach(showQuestion);
         hands = {}; (m.state.hands || []).forEach(function (n) { hands[n] = true; }); showHands();
         if (m.state.poll) showPoll(m.state.poll); if (m.state.slide) showSlide(m.state.slide); break;
@@ -69,7 +93,8 @@
   // Audio and video (interactive rooms): WebRTC between the browsers, the room's socket as
   // the signalling channel. Whoever was in the call first offers to each newcomer, so two
   // browsers never offer to each other at once; the server only passes the messages on.
-  var local = null, peers = {}, videos = $("live-videos"), mediaButton = $("live-media"), audioOnly = $("live-audio-only");
+  var local = null, joined = false, peers = {}, videos = $("live-videos"), mediaButton = $("live-media"), audioOnly = $("live-audio-only");
+  var check = $("live-check"), level = $("live-level"), meterTimer = null;
   function tile(id, name) {
     var f = document.getElementById("v-" + id);
     if (!f) {
@@ -90,13 +115,13 @@
     return pc;
   }
   function offerTo(id, name) {
-    if (!local) return;
+    if (!joined) return;
     var pc = peer(id, name);
     pc.createOffer().then(function (o) { return pc.setLocalDescription(o); })
       .then(function () { send({ type: "signal", to: id, data: { type: pc.localDescription.type, sdp: pc.localDescription.sdp } }); });
   }
   function onSignal(m) {
-    if (!local) return;
+    if (!joined) return;
     var pc = peer(m.from, m.name), d = m.data || {};
     if (d.type === "offer") {
       pc.setRemoteDescription(d).then(function () { return pc.createAnswer(); }).then(function (a) { return pc.setLocalDescription(a); })
@@ -110,15 +135,39 @@
   }
   function stopMedia(tell) {
     Object.keys(peers).forEach(dropPeer);
-    if (local) { local.getTracks().forEach(function (tr) { tr.stop(); }); local = null; dropPeer("me"); if (tell) send({ type: "media", on: false }); }
+    if (local) { local.getTracks().forEach(function (tr) { tr.stop(); }); local = null; dropPeer("me"); }
+    if (joined && tell) send({ type: "media", on: false });
+    joined = false;
+    if (meterTimer) { clearInterval(meterTimer); meterTimer = null; } if (level) level.hidden = true;
     if (mediaButton) mediaButton.textContent = t("camera");
     if (audioOnly) audioOnly.hidden = true;
   }
+  // The camera and microphone, asked for once: the device check and the call share them.
+  function devices() {
+    if (local) return Promise.resolve(local);
+    if (!navigator.mediaDevices || !window.RTCPeerConnection) return Promise.reject(new Error("no media"));
+    return navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240, frameRate: 15 } }).then(function (s) {
+      local = s; tile("me", t("you")).srcObject = s; return s;
+    });
+  }
+  // Before joining: see yourself and watch the microphone's level move.
+  if (check) check.onclick = function () {
+    devices().then(function (s) {
+      if (!level || meterTimer || !window.AudioContext) return;
+      var ctx = new AudioContext(), an = ctx.createAnalyser(), buf = new Uint8Array(256);
+      ctx.createMediaStreamSource(s).connect(an);
+      level.hidden = false;
+      meterTimer = setInterval(function () {
+        an.getByteTimeDomainData(buf); var peak = 0;
+        for (var i = 0; i < buf.length; i++) peak = Math.max(peak, Math.abs(buf[i] - 128));
+        level.value = peak / 128;
+      }, 100);
+    }, function () { status.textContent = t("media-denied"); });
+  };
   if (mediaButton) mediaButton.onclick = function () {
-    if (local) return stopMedia(true);
-    if (!navigator.mediaDevices || !window.RTCPeerConnection) { status.textContent = t("media-denied"); return; }
-    navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240, frameRate: 15 } }).then(function (s) {
-      local = s; tile("me", t("you")).srcObject = s;
+    if (joined) return stopMedia(true);
+    devices().then(function () {
+      joined = true;
       mediaButton.textContent = t("leave-call"); if (audioOnly) audioOnly.hidden = false;
       send({ type: "media", on: true });
     }, function () { status.textContent = t("media-denied"); });
@@ -156,6 +205,11 @@
   var pf = $("live-poll-form");
   if (pf) pf.onsubmit = function (e) { e.preventDefault(); send({ type: "poll", question: $("live-poll-q").value, options: $("live-poll-o").value.split("\n") }); };
   var sf = $("live-slide-form");
-  if (sf) sf.onsubmit = function (e) { e.preventDefault(); send({ type: "slide", page: parseInt($("live-page").value, 10) || 1 }); };
+  // The resource is a Library id or the address of its page (/library/<id>).
+  if (sf) sf.onsubmit = function (e) {
+    e.preventDefault();
+    var m = ($("live-resource").value || "").match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i);
+    send({ type: "slide", resource: m ? m[0] : null, page: parseInt($("live-page").value, 10) || 1 });
+  };
   connect();
 })();

@@ -5,6 +5,8 @@ import VaporTesting
 import Platform
 import Courses
 import Live
+@testable import Library
+import Directory
 @testable import App
 
 /// What one WebSocket client received, in order.
@@ -338,4 +340,80 @@ struct LiveTests {
             await app.server.shutdown()
         }
     }
+
+    /// `/live`: the rooms open for the person, and the form that opens one.
+    @Test func theRoomsPageListsOpenRoomsAndOpensOneForACourseOrAMeeting() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let teacher = try await app.bearer("teacher1")
+            let (course, _) = try await app.publishedCourse(teacher, kind: "class", org: w.classA1.id)
+            let session = try await PageTests().signIn(app, "teacher1")
+            let csrf = (session.first(name: .cookie) ?? "").split(separator: ";").first { $0.hasPrefix("ec_csrf=") }?.dropFirst("ec_csrf=".count) ?? ""
+            var form = session
+            form.contentType = .urlEncodedForm
+            try await app.testing().test(.GET, "live", headers: session) { res in
+                #expect(res.status == .ok && res.body.string.contains("value=\"course:\(course.id.uuidString)\"") && res.body.string.contains("value=\"org:\(w.schoolA.id.uuidString)\""))
+            }
+            // A bad form comes back with its message and nothing made.
+            try await app.testing().test(.POST, "live", headers: form, body: .init(string: "_csrf=\(csrf)&title=&place=course:\(course.id.uuidString)&mode=interactive&video=webrtc")) { res in
+                #expect(res.status == .unprocessableEntity && res.body.string.contains("role=\"alert\""))
+            }
+            var location = ""
+            try await app.testing().test(.POST, "live", headers: form,
+                                         body: .init(string: "_csrf=\(csrf)&title=Ti%E1%BA%BFt+10&place=course:\(course.id.uuidString)&mode=interactive&video=webrtc")) { res in
+                #expect(res.status == .seeOther)
+                location = res.headers.first(name: .location) ?? ""
+            }
+            #expect(location.hasPrefix("/live/"))
+            // The class's pupil finds it on the list (without the form); another school's pupil does not.
+            try await app.testing().test(.GET, "live", headers: try await PageTests().signIn(app, "pupil1")) { res in
+                #expect(res.body.string.contains("Tiết 10") && res.body.string.contains(location) && !res.body.string.contains("action=\"/live\""))
+            }
+            try await app.testing().test(.GET, "live", headers: try await PageTests().signIn(app, "pupilb")) { res in
+                #expect(res.status == .ok && !res.body.string.contains("Tiết 10"))
+            }
+            let listed = try #require(try await app.call(.GET, "api/v1/live/rooms", try await app.bearer("pupil1"), expect: .ok).decoded([RoomDTO].self))
+            #expect(listed.map(\.title) == ["Tiết 10"] && listed[0].role == .participant)
+        }
+    }
+
+    /// The host's slide can be a Library resource at a page: each person gets it as the
+    /// Library would show it to them, and only if they may see it.
+    @Test func aSlideShowsALibraryResourceAtItsPageToThoseWhoMaySeeIt() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let directory = DirectoryService(db: app.db, ctx: app.services.directory)
+            let author = try await directory.actor(username: "teacher1", acting: .system("test"))
+            let library = LibraryService(db: app.db, ctx: app.services.library)
+            func pdf(_ title: String) async throws -> ResourceDTO {
+                try await library.createResource(NewResource(kind: "document", title: LocalizedText(vi: title), language: "vi", licence: "CC-BY-4.0", orgId: w.schoolA.id),
+                                                 file: UploadedFile(blob: try app.services.library.blobs.store(DemoFiles.pdf(title: title, lines: ["Trang 1", "Trang 2", "Trang 3"])),
+                                                                    filename: "bai-giang.pdf"), actor: author)
+            }
+            let published = try await pdf("Bài giảng: Bảng nhân 7")
+            _ = try await library.submit(published.id, scopeOrgID: w.schoolA.id, comment: nil, actor: author)
+            _ = try await library.approve(published.id, comment: nil, actor: .system("test"))
+            let draft = try await pdf("Bản nháp chưa duyệt")
+            let teacher = try await app.bearer("teacher1")
+            let (course, _) = try await app.publishedCourse(teacher, kind: "class", org: w.classA1.id)
+            let room = try #require(try await app.call(.POST, "api/v1/live/rooms", teacher, ["title": "Tiết 11", "courseId": course.id.uuidString],
+                                                       expect: .created).decoded(RoomDTO.self))
+            let pupil = try await PageTests().signIn(app, "pupil1")
+            var json = pupil
+            json.replaceOrAdd(name: .accept, value: "application/json")
+            try await app.testing().test(.GET, "live/\(room.id)/slide?resource=\(published.id)&page=3", headers: json) { res in
+                #expect(res.status == .ok)
+                let v = try? JSONSerialization.jsonObject(with: Data(res.body.string.utf8)) as? [String: Any]
+                #expect(v?["type"] as? String == "pdf" && (v?["src"] as? String)?.hasSuffix("#page=3") == true, "\(res.body.string)")
+            }
+            try await app.testing().test(.GET, "live/\(room.id)/slide?resource=\(draft.id)&page=1", headers: json) { res in
+                #expect(res.status == .notFound, "a draft is its author's alone")
+            }
+            try await app.testing().test(.GET, "live/\(room.id)/slide?resource=nonsense", headers: json) { res in #expect(res.status == .badRequest) }
+            try await app.testing().test(.GET, "live/\(room.id)/slide?resource=\(published.id)&page=1", headers: try await PageTests().signIn(app, "pupilb")) { res in
+                #expect(res.status == .notFound, "not this pupil's room")
+            }
+        }
+    }
 }
+

@@ -535,14 +535,20 @@ class Flows:
         assert "Đã xong" in d.find_element(By.TAG_NAME, "main").text, d.find_element(By.TAG_NAME, "main").text[:300]
 
     def teacher_and_pupil_meet_in_a_live_room_in_two_browsers(self, d):
-        room = self.live_room({"title": "Tiết học trực tuyến: Bảng nhân 7"})
+        # The teacher opens the room for the class course from the Live page's form.
         self.sign_in(d, "teacher")
-        d.get(self.base + f"/live/{room['id']}?lang=vi")
+        d.get(self.base + "/live?lang=vi")
+        d.find_element(By.ID, "title").send_keys("Tiết học trực tuyến: Bảng nhân 7")
+        next(o for o in d.find_elements(By.CSS_SELECTOR, "#place option") if "Toán 3 — Học kỳ I" in o.text).click()
+        navigates(d, lambda: d.find_element(By.CSS_SELECTOR, "form[action='/live'] button[type=submit]").click())
+        assert "/live/" in d.current_url, d.current_url
         WebDriverWait(d, 10).until(lambda drv: "Đã kết nối" in drv.find_element(By.ID, "live-status").text)
         second = browser()
         try:
+            # The pupil finds it on the Live page.
             self.sign_in(second, "pupil")
-            second.get(self.base + f"/live/{room['id']}?lang=vi")
+            second.get(self.base + "/live?lang=vi")
+            navigates(second, lambda: second.find_element(By.LINK_TEXT, "Tiết học trực tuyến: Bảng nhân 7").click())
             WebDriverWait(second, 10).until(lambda drv: "Đã kết nối" in drv.find_element(By.ID, "live-status").text)
             WebDriverWait(d, 10).until(lambda drv: "Có mặt: 2" in drv.find_element(By.ID, "live-status").text)
             # The pupil writes; the teacher reads it. The teacher asks a poll; the pupil votes; the teacher sees the count.
@@ -567,8 +573,11 @@ class Flows:
         self.sign_in(d, "teacher")
         d.get(self.base + f"/live/{room['id']}?lang=en")
         WebDriverWait(d, 10).until(lambda drv: "Connected" in drv.find_element(By.ID, "live-status").text)
-        d.find_element(By.ID, "live-media").click()
+        # The device check: your own picture, and the microphone's level moving (the fake microphone beeps).
+        d.find_element(By.ID, "live-check").click()
         WebDriverWait(d, 10).until(lambda drv: drv.execute_script("var v = document.querySelector('#v-me video'); return !!v && v.readyState >= 2"))
+        WebDriverWait(d, 10).until(lambda drv: drv.execute_script("var m = document.getElementById('live-level'); return !m.hidden && m.value > 0"))
+        d.find_element(By.ID, "live-media").click()
         second = browser()
         try:
             self.sign_in(second, "pupil")

@@ -7,6 +7,8 @@ extension RoomDTO: Content {}
 extension RoomRecordDTO: Content {}
 extension NewRoom: Content {}
 extension RecordingDTO: Content {}
+extension PairingDTO: Content {}
+extension NewPairing: Content {}
 
 /// Live rooms over HTTP (make, read, end, the record) and the room's WebSocket.
 struct LiveController {
@@ -32,6 +34,26 @@ struct LiveController {
 
     @Sendable func bbbJoin(req: Request) async throws -> JoinAddress {
         JoinAddress(url: try await req.live.bigBlueButtonJoin(try req.uuid("id"), actor: try req.requireActor()))
+    }
+
+    @Sendable func createPairing(req: Request) async throws -> Response {
+        let input: NewPairing
+        do { input = try req.content.decode(NewPairing.self) } catch { throw DomainError.malformed(reason: "error.malformed-json") }
+        return try await req.live.createPairing(input, actor: try req.requireActor()).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func pairings(req: Request) async throws -> [PairingDTO] {
+        try await req.live.pairings(actor: try req.requireActor())
+    }
+
+    @Sendable func pairing(req: Request) async throws -> PairingDTO {
+        let id = try req.uuid("id")
+        guard let p = try await req.live.pairings(actor: try req.requireActor()).first(where: { $0.id == id }) else { throw DomainError.notFound(entity: "pairing") }
+        return p
+    }
+
+    @Sendable func list(req: Request) async throws -> [RoomDTO] {
+        try await req.live.openRooms(actor: try req.requireActor())
     }
 
     @Sendable func recordings(req: Request) async throws -> [RecordingDTO] {
@@ -68,47 +90,4 @@ struct LiveController {
         }
     }
 
-}
-
-struct LivePage: Encodable, Sendable {
-    var base: PageBase
-    var room: RoomDTO
-    var moderates: Bool
-    var broadcast: Bool
-    var roleLabel: String
-    var texts: [Text]
-    struct Text: Encodable, Sendable { var key: String; var value: String }
-}
-
-/// `/live/{id}`: the room (phone-first). Works as a page without scripts (title, role, the
-/// record link for hosts); live.js connects the socket and draws the room.
-struct LivePages {
-    @Sendable func room(req: Request) async throws -> Response {
-        let room = try await req.live.detail(try req.uuid("id"), actor: try req.requireActor())
-        var texts: [LivePage.Text] = []
-        for key in ["live.connecting", "live.connected", "live.reconnecting", "live.ended-note", "live.present", "live.send", "live.ask",
-                    "live.raise-hand", "live.lower-hand", "live.upvote", "live.answered", "live.publish", "live.vote", "live.close-poll",
-                    "live.new-poll", "live.options", "live.slide", "live.page", "live.private", "live.rate-limited", "live.too-long",
-                    "live.hosts-only", "live.error", "live.hands", "live.questions", "live.chat", "live.poll", "live.votes", "live.camera", "live.leave-call",
-                    "live.audio-only", "live.video-back", "live.media-denied", "live.you", "live.not-in-call", "live.not-saved", "live.unavailable", "live.slides-only", "live.stream-back"] {
-            texts.append(.init(key: key.replacingOccurrences(of: "live.", with: ""), value: req.t(key)))
-        }
-        let page = LivePage(base: await PageBase.make(req, title: room.title), room: room, moderates: room.role.moderates,
-                            broadcast: room.mode == "broadcast", roleLabel: req.t("live.role.\(room.role.rawValue)"), texts: texts)
-        let response = try await req.page("live", page)
-        // The room's stream plays from the operator's stream origin; BigBlueButton's join
-        // form sends people to its server. Nothing else leaves the site.
-        var media = "", forms = ""
-        if let s = room.streamUrl.flatMap(URL.init(string:)).flatMap(LiveService.origin) { media = "; media-src 'self' \(s)" }
-        if room.video == "bbb", let s = req.services.live.bbb.flatMap({ URL(string: $0.api) }).flatMap(LiveService.origin) { forms = " \(s)" }
-        response.headers.replaceOrAdd(name: "Content-Security-Policy",
-                                      value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'\(forms)\(media)")
-        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
-        return response
-    }
-
-    /// The page's "join the video" button: to the BigBlueButton server, signed for the caller.
-    @Sendable func bigBlueButton(req: Request) async throws -> Response {
-        req.redirect(to: try await req.live.bigBlueButtonJoin(try req.uuid("id"), actor: try req.requireActor()), redirectType: .normal)
-    }
 }

@@ -28,6 +28,7 @@ struct PageBase: Encodable, Sendable {
             add("/", "nav.home")
             add("/library", "nav.library")
             add("/courses", "nav.courses")
+            add("/live", "nav.live")
             if !actor.prefixes(for: .reviewResources).isEmpty { add("/library/review", "nav.review") }
             if !actor.prefixes(for: .authorAssessments).isEmpty { add("/assessment/banks", "nav.banks") }
             if actor.grants.contains(where: { $0.role == .pupil }) || !actor.prefixes(for: .authorAssessments).isEmpty { add("/exams", "nav.exams") }

@@ -28,4 +28,14 @@ extension CoursesService {
         let p = try await upsertProgress(item: i, person: person) { p in p.viewedAt = p.viewedAt ?? now } rule: { rule }
         if p.completedAt != nil { try await checkCompletion(try await readCourse(i.courseID), people: [person]) }
     }
+
+    /// Whether a course is a class course of that class, and the item (if any) a live item of
+    /// it: where a guest class's attendance of a shared lesson goes.
+    public func isLiveTarget(course courseID: UUID, item itemID: UUID?, ofClass classID: UUID) async throws -> Bool {
+        guard let c = try await Course.find(courseID, on: db), c.orgID == classID, c.kind == CourseKind.class.rawValue else { return false }
+        guard let itemID else { return true }
+        guard let i = try await LessonItem.find(itemID, on: db) else { return false }
+        return i.courseID == courseID && i.kind == ItemKind.live.rawValue
+    }
 }
+

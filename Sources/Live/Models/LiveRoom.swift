@@ -26,6 +26,8 @@ final class LiveRoom: Model, @unchecked Sendable {
     /// operator's BigBlueButton server) or `stream` (a broadcast's HLS stream).
     @Field(key: "video") var video: String
     @OptionalField(key: "stream_url") var streamURL: String?
+    /// The pairing of schools this shared lesson is given under.
+    @OptionalField(key: "pairing_id") var pairingID: UUID?
 
     init() {}
 
@@ -65,7 +67,7 @@ final class LiveEvent: Model, @unchecked Sendable {
 }
 
 public enum LiveMigrations {
-    public static var all: [any Migration] { [CreateLive(), AddLiveOrder(), AddLiveVideo()] }
+    public static var all: [any Migration] { [CreateLive(), AddLiveOrder(), AddLiveVideo(), AddNetworkClassrooms()] }
 }
 
 struct CreateLive: AsyncMigration {

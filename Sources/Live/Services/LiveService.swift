@@ -61,6 +61,10 @@ public struct NewRoom: Sendable, Codable {
     /// broadcast's HLS stream at `streamUrl`, from an origin the operator allows).
     public var video: String?
     public var streamUrl: String?
+    /// A network classroom: the pairing it is given under, and the partner school's classes
+    /// that take part.
+    public var pairingId: UUID?
+    public var guestClasses: [GuestClass]?
 
     public init(title: String) { self.title = title }
 }
@@ -80,6 +84,7 @@ public struct RoomDTO: Sendable, Codable, Equatable {
     public var present: Int
     public var video: String
     public var streamUrl: String?
+    public var pairingId: UUID?
 }
 
 /// Who a connection is, as the hub needs it.
@@ -89,6 +94,8 @@ public struct RoomMember: Sendable {
     public var name: String
     public var role: LiveRole
     public var broadcast: Bool
+    /// The lesson item this person's attendance counts for.
+    public var itemID: UUID?
 }
 
 /// Live rooms (issue #6): making and ending rooms, who may join in which role, attendance,
@@ -163,8 +170,10 @@ public struct LiveService: Sendable {
         let (found, unknown) = try await directory.people(usernames: input.cohosts ?? [])
         if !unknown.isEmpty { throw DomainError.invalid(field: "cohosts", reason: "live.unknown-people", arguments: [unknown.joined(separator: ", ")]) }
         room.cohosts = found.values.map(\.uuidString).joined(separator: ",")
+        let guests = try await guestClasses(input, room: room, actor: actor)
         try await db.transaction { tx in
             try await room.create(on: tx)
+            for g in guests { try await g.create(on: tx) }
             try await ctx.audit.record(on: tx, actor: actor, action: "live.create-room", entityType: "live-room", entityID: room.id, orgID: room.orgID,
                                        orgPath: room.orgPath, changes: [AuditChange(field: "title", before: nil, after: title)])
         }
@@ -188,18 +197,26 @@ public struct LiveService: Sendable {
     }
 
     func role(_ r: LiveRoom, actor: Actor) async throws -> LiveRole {
+        try await standing(r, actor: actor).role
+    }
+
+    /// The caller's role in a room, and the lesson item their attendance counts for (the
+    /// room's own, or their class's in a network classroom).
+    func standing(_ r: LiveRoom, actor: Actor) async throws -> (role: LiveRole, item: UUID?) {
         guard let me = actor.personID else { throw DomainError.notFound(entity: "room") }
-        if r.hostID == me { return .host }
-        if r.cohostIDs.contains(me) { return .cohost }
+        if r.hostID == me { return (.host, nil) }
+        if r.cohostIDs.contains(me) { return (.cohost, nil) }
         let broadcast = r.mode == "broadcast"
         if let courseID = r.courseID {
-            let s = try await courses.standing(in: courseID, actor: actor)
-            switch s.role {
-            case "teacher": return .cohost
-            case "learner": return broadcast ? .viewer : .participant
+            // Not in the course: perhaps in one of the room's guest classes.
+            switch (try? await courses.standing(in: courseID, actor: actor))?.role {
+            case "teacher": return (.cohost, nil)
+            case "learner": return (broadcast ? .viewer : .participant, r.itemID)
             // Overseers (a school or office above) may look in; guardians and visitors not.
-            case "overseer": return .viewer
-            default: throw DomainError.notFound(entity: "room")
+            case "overseer": return (.viewer, nil)
+            default:
+                if let guest = try await guestStanding(r, actor: actor) { return guest }
+                throw DomainError.notFound(entity: "room")
             }
         }
         // A standing room is a staff meeting: staff of its organisation and below, and the
@@ -208,13 +225,17 @@ public struct LiveService: Sendable {
             guard g.role != .pupil, g.role != .guardian else { return false }
             return g.orgPath.hasPrefix(r.orgPath) || (r.orgPath.hasPrefix(g.orgPath) && [.official, .administrator, .inspector].contains(g.role))
         }
-        guard staff else { throw DomainError.notFound(entity: "room") }
-        return broadcast ? .viewer : .participant
+        guard staff else {
+            if let guest = try await guestStanding(r, actor: actor) { return guest }
+            throw DomainError.notFound(entity: "room")
+        }
+        return (broadcast ? .viewer : .participant, nil)
     }
 
     func dto(_ r: LiveRoom, role: LiveRole) async -> RoomDTO {
         RoomDTO(id: r.id!, title: r.title, mode: r.mode, status: r.status, courseId: r.courseID, itemId: r.itemID, orgId: r.orgID, role: role,
-                createdAt: r.createdAt, endedAt: r.endedAt, present: await ctx.hub.present(in: r.id!), video: r.video, streamUrl: r.streamURL)
+                createdAt: r.createdAt, endedAt: r.endedAt, present: await ctx.hub.present(in: r.id!), video: r.video, streamUrl: r.streamURL,
+                pairingId: r.pairingID)
     }
 
     public func detail(_ id: UUID, actor: Actor) async throws -> RoomDTO {
@@ -222,12 +243,32 @@ public struct LiveService: Sendable {
         return await dto(r, role: try await role(r, actor: actor))
     }
 
+    /// `GET /api/v1/live/rooms`: the open rooms the caller may enter (their courses' rooms,
+    /// the meetings of their organisations, the ones they host), newest first.
+    public func openRooms(actor: Actor) async throws -> [RoomDTO] {
+        guard let me = actor.personID else { throw DomainError.unauthenticated() }
+        let courseIDs = try await courses.myCourses(actor: actor).map(\.id)
+        var found: [LiveRoom] = []
+        if !courseIDs.isEmpty {
+            found += try await LiveRoom.query(on: db).filter(\.$status == "open").filter(\.$courseID ~~ courseIDs).sort(\.$createdAt, .descending).limit(100).all()
+        }
+        // Standing meetings: few are open at once; each is checked as a join would be.
+        found += try await LiveRoom.query(on: db).filter(\.$status == "open").filter(\.$courseID == nil).sort(\.$createdAt, .descending).limit(200).all()
+        found += try await LiveRoom.query(on: db).filter(\.$status == "open").filter(\.$hostID == me).limit(100).all()
+        var seen = Set<UUID>(), out: [RoomDTO] = []
+        for r in found where seen.insert(r.id!).inserted {
+            guard let role = try? await role(r, actor: actor) else { continue }
+            out.append(await dto(r, role: role))
+        }
+        return out.sorted { $0.createdAt > $1.createdAt }
+    }
+
     /// Who may connect, and as what: the hub's view of the caller. An ended room takes no one.
     public func member(of id: UUID, actor: Actor) async throws -> RoomMember {
         let r = try await room(id)
-        let role = try await role(r, actor: actor)
+        let (role, item) = try await standing(r, actor: actor)
         guard r.status == "open" else { throw DomainError.conflict(reason: "live.ended") }
-        return RoomMember(roomID: id, personID: actor.personID!, name: actor.displayName, role: role, broadcast: r.mode == "broadcast")
+        return RoomMember(roomID: id, personID: actor.personID!, name: actor.displayName, role: role, broadcast: r.mode == "broadcast", itemID: item)
     }
 
     /// `POST /api/v1/live/rooms/{id}/end`: the host ends the room; everyone is told and
@@ -258,7 +299,7 @@ public struct LiveService: Sendable {
     /// A course's live item counts as attended by a participant or viewer. Called after the
     /// join, off the path of the welcome.
     public func attended(_ m: RoomMember) async throws {
-        guard m.role == .participant || m.role == .viewer, let r = try await LiveRoom.find(m.roomID, on: db), let item = r.itemID else { return }
+        guard m.role == .participant || m.role == .viewer, let item = m.itemID else { return }
         try await courses.attendedLive(itemID: item, person: m.personID)
     }
 
