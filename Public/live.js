@@ -31,14 +31,16 @@
   function showPoll(p) {
     poll.hidden = false; poll.textContent = "";
     poll.appendChild(el("h2", t("poll") + ": " + p.question));
-    var seeCounts = moderates || voted[p.id] || !p.open;
+    var seeCounts = moderates || voted[p.id] !== undefined || !p.open;
     p.options.forEach(function (o, n) {
       var row = el("p");
-      if (p.open && !moderates) { var b = el("button", o, "secondary"); b.type = "button"; b.onclick = function () { voted[p.id] = true; send({ type: "vote", poll: p.id, option: n }); }; row.appendChild(b); }
-      else row.appendChild(el("span", o));
+      if (p.open && !moderates) { var b = el("button", o, "secondary"); b.type = "button"; b.onclick = function () { voted[p.id] = n; send({ type: "vote", poll: p.id, option: n }); }; row.appendChild(b); }
+      else row.appendChild(el("span", o + (p.correct === n ? " ✓" : "")));
       if (seeCounts) { var bar = el("progress"); bar.max = Math.max(1, p.votes); bar.value = p.counts[n]; row.appendChild(document.createTextNode(" ")); row.appendChild(bar); row.appendChild(el("span", " " + p.counts[n], "muted")); }
       poll.appendChild(row);
     });
+    // A closed quiz tells each voter how they did.
+    if (!p.open && p.quiz && voted[p.id] !== undefined) poll.appendChild(el("p", voted[p.id] === p.correct ? t("quiz-right") : t("quiz-wrong"), "quiz-result"));
     if (moderates && p.open) { var c = el("button", t("close-poll")); c.type = "button"; c.onclick = function () { send({ type: "closePoll" }); }; poll.appendChild(c); }
   }
   // The host's slide: a page number, or a Library resource at that page, shown as the
@@ -78,12 +80,15 @@
         questions.textContent = ""; (m.state.questions || []).forEach(showQuestion);
         hands = {}; (m.state.hands || []).forEach(function (n) { hands[n] = true; }); showHands();
         if (m.state.poll) showPoll(m.state.poll); if (m.state.slide) showSlide(m.state.slide); break;
-      case "presence": status.textContent = t("connected") + " · " + t("present") + ": " + m.count; break;
+      case "presence":
+        status.textContent = t("connected") + " · " + t("present") + ": " + m.count + (m.hosts === 0 && !moderates ? " · " + t("host-away") : "") + (weak ? " · " + t("weak-link") : "");
+        break;
       case "chat": addChat(m); break;
       case "question": showQuestion(m); break;
       case "poll": showPoll(m); break;
       case "slide": showSlide(m); break;
       case "hand": if (m.up) hands[m.from] = true; else delete hands[m.from]; showHands(); break;
+      case "pong": if (pingAt && Date.now() - pingAt > 2000) weakLink(); pingAt = 0; break;
       case "peer": if (m.on) offerTo(m.id, m.name); else dropPeer(m.id); break;
       case "signal": onSignal(m); break;
       case "ended": ended = true; stopMedia(false); status.textContent = t("ended-note"); if (ws) ws.close(); break;
@@ -188,6 +193,20 @@
     slidesOnly.textContent = on ? t("stream-back") : t("slides-only");
   };
   if (stream) stream.dataset.src = stream.getAttribute("src");
+  // A weak link (the browser says 2G, or the room's ping takes over 2 s): drop the video once,
+  // keep the sound, slides, chat and questions. People can switch back.
+  var weak = false, pingAt = 0;
+  function weakLink() {
+    if (weak) return;
+    weak = true;
+    if (joined && audioOnly && !videos.classList.contains("audio-only")) audioOnly.click();
+    var b = $("live-broadcast"); if (slidesOnly && b && !b.classList.contains("slides-only")) slidesOnly.click();
+    status.textContent += " · " + t("weak-link");
+  }
+  var net = navigator.connection;
+  function checkNet() { if (net && /(^|-)2g$/.test(net.effectiveType || "")) weakLink(); }
+  if (net && net.addEventListener) net.addEventListener("change", checkNet);
+  setInterval(function () { if (ws && ws.readyState === 1) { pingAt = Date.now(); send({ type: "ping" }); } }, 20000);
   function connect() {
     status.textContent = t("connecting");
     ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/live/rooms/" + room + "/socket");
@@ -203,7 +222,11 @@
   var hand = $("live-hand");
   if (hand) hand.onclick = function () { handUp = !handUp; send({ type: "hand", up: handUp }); hand.textContent = handUp ? t("lower-hand") : t("raise-hand"); };
   var pf = $("live-poll-form");
-  if (pf) pf.onsubmit = function (e) { e.preventDefault(); send({ type: "poll", question: $("live-poll-q").value, options: $("live-poll-o").value.split("\n") }); };
+  if (pf) pf.onsubmit = function (e) {
+    e.preventDefault();
+    var right = parseInt($("live-poll-correct").value, 10);
+    send({ type: "poll", question: $("live-poll-q").value, options: $("live-poll-o").value.split("\n"), correct: right > 0 ? right - 1 : null });
+  };
   var sf = $("live-slide-form");
   // The resource is a Library id or the address of its page (/library/<id>).
   if (sf) sf.onsubmit = function (e) {
@@ -212,4 +235,5 @@
     send({ type: "slide", resource: m ? m[0] : null, page: parseInt($("live-page").value, 10) || 1 });
   };
   connect();
+  checkNet();
 })();

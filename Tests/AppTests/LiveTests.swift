@@ -415,5 +415,43 @@ struct LiveTests {
             }
         }
     }
+
+    /// A quick quiz keeps its answer until it closes; a host who vanishes is shown as gone and
+    /// the room goes on without them.
+    @Test func aQuickQuizRevealsItsAnswerWhenClosedAndAVanishedHostIsShown() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let teacher = try await app.bearer("teacher1")
+            let (course, _) = try await app.publishedCourse(teacher, kind: "class", org: w.classA1.id)
+            let room = try #require(try await app.call(.POST, "api/v1/live/rooms", teacher, ["title": "Tiết 12", "courseId": course.id.uuidString],
+                                                       expect: .created).decoded(RoomDTO.self))
+            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+            do {
+                let port = try #require(app.http.server.shared.localAddress?.port)
+                let host = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "teacher1"))
+                let pupil = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "pupil1"))
+                try await pupil.inbox.wait("presence") { $0["count"] as? Double == 2 && $0["hosts"] as? Double == 1 }
+                try await host.send(["type": "poll", "question": "6 × 7 = ?", "options": ["42", "48"], "correct": 5])
+                try await host.inbox.wait("error") { $0["code"] as? String == "live.poll-options" }
+                try await host.send(["type": "poll", "question": "6 × 7 = ?", "options": ["42", "48"], "correct": 0])
+                let open = try await pupil.inbox.wait("poll") { $0["quiz"] as? Bool == true }
+                #expect(open["correct"] == nil, "the answer is not sent while the quiz is open")
+                try await pupil.send(["type": "vote", "poll": open["id"]!, "option": 1])
+                try await host.inbox.wait("poll") { ($0["counts"] as? [Double]) == [0, 1] }
+                try await host.send(["type": "closePoll"])
+                try await pupil.inbox.wait("poll") { $0["open"] as? Bool == false && $0["correct"] as? Double == 0 }
+                // The host's connection drops: the pupil is told, and can still write.
+                try await host.ws.close()
+                try await pupil.inbox.wait("presence") { $0["hosts"] as? Double == 0 }
+                try await pupil.send(["type": "chat", "text": "Cô ơi?"])
+                try await pupil.inbox.wait("chat") { $0["text"] as? String == "Cô ơi?" }
+                try? await pupil.ws.close()
+            } catch {
+                await app.server.shutdown()
+                throw error
+            }
+            await app.server.shutdown()
+        }
+    }
 }
 

@@ -132,7 +132,8 @@ struct LivePages {
                     "live.raise-hand", "live.lower-hand", "live.upvote", "live.answered", "live.publish", "live.vote", "live.close-poll",
                     "live.new-poll", "live.options", "live.slide", "live.page", "live.private", "live.rate-limited", "live.too-long",
                     "live.hosts-only", "live.error", "live.hands", "live.questions", "live.chat", "live.poll", "live.votes", "live.camera", "live.leave-call",
-                    "live.audio-only", "live.video-back", "live.media-denied", "live.you", "live.not-in-call", "live.not-saved", "live.unavailable", "live.slides-only", "live.stream-back", "live.slide-unavailable"] {
+                    "live.audio-only", "live.video-back", "live.media-denied", "live.you", "live.not-in-call", "live.not-saved", "live.unavailable", "live.slides-only", "live.stream-back", "live.slide-unavailable",
+                    "live.host-away", "live.weak-link", "live.quiz-right", "live.quiz-wrong"] {
             texts.append(.init(key: key.replacingOccurrences(of: "live.", with: ""), value: req.t(key)))
         }
         let page = LivePage(base: await PageBase.make(req, title: room.title), room: room, moderates: room.role.moderates,

@@ -48,7 +48,13 @@ extension RoomHub {
             guard let question = words("question") else { return }
             let options = (msg["options"]?.array ?? []).compactMap { $0.string?.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
             guard (2...10).contains(options.count), options.allSatisfy({ $0.count <= 200 }) else { return send(error: "live.poll-options", to: id, in: rid) }
-            e = event(["question": .string(question), "options": .array(options.map { .string($0) })])
+            var fields: [String: JSONValue] = ["question": .string(question), "options": .array(options.map { .string($0) })]
+            // A quick quiz names its right option.
+            if let c = msg["correct"], c != .null {
+                guard let n = c.number.map(Int.init), n >= 0, n < options.count else { return send(error: "live.poll-options", to: id, in: rid) }
+                fields["correct"] = .number(Double(n))
+            }
+            e = event(fields)
         case "vote":
             guard let p = state.poll, msg["poll"]?.number.map(Int.init) == p.id else { return send(error: "live.unknown-poll", to: id, in: rid) }
             guard p.open else { return send(error: "live.poll-closed", to: id, in: rid) }

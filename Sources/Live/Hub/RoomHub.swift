@@ -40,10 +40,11 @@ public actor RoomHub {
         var pending: [Int: RoomEvent] = [:]
         var gapSince: Date?
         /// Connections per process, as each last said, and when.
-        var presence: [UUID: (count: Int, at: Date)] = [:]
+        var presence: [UUID: (count: Int, hosts: Int, at: Date)] = [:]
         var presenceSent = Date.distantPast
         var localChanged = true
         var shownPresence = -1
+        var shownHosts = -1
         var presenceShown = Date.distantPast
         /// The latest poll counts not yet sent (broadcast), and reactions since the last tick.
         var pollDue: JSONValue?
@@ -101,6 +102,13 @@ public actor RoomHub {
 
     func total(_ r: Room, at t: Date) -> Int {
         r.presence.reduce(0) { sum, p in p.key == process ? sum : (t.timeIntervalSince(p.value.at) < 30 ? sum + p.value.count : sum) } + r.connections.count
+    }
+
+    /// Moderators connected, in every process: when none is left, the room says so (it stays
+    /// open and its chat, questions and the poll go on).
+    func hosts(_ r: Room, at t: Date) -> Int {
+        r.presence.reduce(0) { sum, p in p.key == process ? sum : (t.timeIntervalSince(p.value.at) < 30 ? sum + p.value.hosts : sum) }
+            + r.connections.values.filter { $0.member.role.moderates }.count
     }
 
     // MARK: connections
@@ -210,7 +218,7 @@ public actor RoomHub {
         switch e.type {
         case "presence":
             guard let origin = e.origin, origin != process, let n = e["count"]?.number else { return }
-            rooms[rid]?.presence[origin] = (Int(n), Date())
+            rooms[rid]?.presence[origin] = (Int(n), Int(e["hosts"]?.number ?? 0), Date())
             if e["ask"]?.bool == true { rooms[rid]?.localChanged = true }
         case "react":
             guard let emoji = e["emoji"]?.string else { return }
@@ -251,15 +259,19 @@ public actor RoomHub {
             if room.localChanged || t.timeIntervalSince(room.presenceSent) > 10 {
                 room.localChanged = false
                 room.presenceSent = t
-                passOn(RoomEvent(room: rid, type: "presence", member: nil, origin: process, at: t, fields: ["count": .number(Double(room.connections.count))]))
+                passOn(RoomEvent(room: rid, type: "presence", member: nil, origin: process, at: t,
+                                 fields: ["count": .number(Double(room.connections.count)),
+                                          "hosts": .number(Double(room.connections.values.filter { $0.member.role.moderates }.count))]))
             }
-            let present = total(room, at: t)
+            let present = total(room, at: t), hostCount = hosts(room, at: t)
             var messages: [String] = []
-            // A broadcast's audience sees the count move every 2 s, not with every arrival.
-            if present != room.shownPresence, t.timeIntervalSince(room.presenceShown) >= (room.broadcast ? 2 : 0) {
+            // A broadcast's audience sees the count move every 2 s, not with every arrival; a
+            // host leaving or coming back shows at once.
+            if hostCount != room.shownHosts || (present != room.shownPresence && t.timeIntervalSince(room.presenceShown) >= (room.broadcast ? 2 : 0)) {
                 room.shownPresence = present
+                room.shownHosts = hostCount
                 room.presenceShown = t
-                messages.append(JSONValue.object(["type": .string("presence"), "count": .number(Double(present))]).serialized())
+                messages.append(JSONValue.object(["type": .string("presence"), "count": .number(Double(present)), "hosts": .number(Double(hostCount))]).serialized())
             }
             if let poll = room.pollDue, t.timeIntervalSince(room.pollShown) >= 1 {
                 room.pollDue = nil

@@ -31,7 +31,11 @@ struct RoomOutput: Sendable {
 /// the room showed.
 struct RoomState: Sendable {
     struct Question: Sendable { var id: Int; var from: String; var text: String; var votes: Set<UUID>; var answered: Bool; var published: Bool; var asker: UUID }
-    struct Poll: Sendable { var id: Int; var question: String; var options: [String]; var votes: [UUID: Int]; var open: Bool }
+    struct Poll: Sendable {
+        var id: Int; var question: String; var options: [String]; var votes: [UUID: Int]; var open: Bool
+        /// A quick quiz's right option: shown to everyone when the poll closes.
+        var correct: Int?
+    }
 
     var hands: [UUID: String] = [:]
     var questions: [Question] = []
@@ -76,7 +80,7 @@ struct RoomState: Sendable {
             return [questionOutput(questions[n])]
         case "poll":
             guard let q = e["question"]?.string, let options = e["options"]?.array?.compactMap(\.string) else { return [] }
-            let p = Poll(id: id, question: q, options: options, votes: [:], open: true)
+            let p = Poll(id: id, question: q, options: options, votes: [:], open: true, correct: e["correct"]?.number.map { Int($0) })
             poll = p
             return [RoomOutput(message: pollJSON(p), audience: .everyone)]
         case "vote":
@@ -118,8 +122,12 @@ struct RoomState: Sendable {
     func pollJSON(_ p: Poll) -> JSONValue {
         var counts = Array(repeating: 0.0, count: p.options.count)
         for v in p.votes.values where v < counts.count { counts[v] += 1 }
-        return .object(["type": .string("poll"), "id": .number(Double(p.id)), "question": .string(p.question), "options": .array(p.options.map { .string($0) }),
-                        "counts": .array(counts.map { .number($0) }), "votes": .number(Double(p.votes.count)), "open": .bool(p.open)])
+        var o: [String: JSONValue] = ["type": .string("poll"), "id": .number(Double(p.id)), "question": .string(p.question), "options": .array(p.options.map { .string($0) }),
+                                      "counts": .array(counts.map { .number($0) }), "votes": .number(Double(p.votes.count)), "open": .bool(p.open),
+                                      "quiz": .bool(p.correct != nil)]
+        // The answer stays with the host until the quiz closes.
+        if let c = p.correct, !p.open { o["correct"] = .number(Double(c)) }
+        return .object(o)
     }
 
     /// What a joining connection is sent: the whole room as this member may see it.
