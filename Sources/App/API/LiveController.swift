@@ -47,9 +47,7 @@ struct LiveController {
     }
 
     @Sendable func pairing(req: Request) async throws -> PairingDTO {
-        let id = try req.uuid("id")
-        guard let p = try await req.live.pairings(actor: try req.requireActor()).first(where: { $0.id == id }) else { throw DomainError.notFound(entity: "pairing") }
-        return p
+        try await req.live.pairingReport(try req.uuid("id"), actor: try req.requireActor())
     }
 
     @Sendable func list(req: Request) async throws -> [RoomDTO] {

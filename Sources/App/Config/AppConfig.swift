@@ -73,7 +73,7 @@ public struct AppConfig: Sendable {
     /// STUN/TURN servers for live rooms' audio and video, as the browser's RTCIceServer list
     /// (`EDUCOMMONS_ICE_SERVERS='[{"urls":"stun:stun.example.org:3478"}]'`). Empty: peers
     /// on one network reach each other directly; across NATs a TURN server is needed.
-    public var iceServers: [[String: AnyCodableICE]] = []
+    public var iceServers: [[String: ICEServerValue]] = []
     /// The operator's BigBlueButton server for large interactive rooms: its API base
     /// (`EDUCOMMONS_BBB_URL`, e.g. https://bbb.example.org/bigbluebutton/api), the shared
     /// secret (`EDUCOMMONS_BBB_SECRET`, from `bbb-conf --secret`) and the checksum hash
@@ -248,7 +248,7 @@ public struct AppConfig: Sendable {
         if let ice = value("EDUCOMMONS_ICE_SERVERS") {
             let problem = Problem(variable: "EDUCOMMONS_ICE_SERVERS",
                                   message: "must be a JSON list of servers such as [{\"urls\":\"stun:stun.example.org:3478\"},{\"urls\":\"turn:turn.example.org\",\"username\":\"u\",\"credential\":\"p\"}]")
-            guard let list = try? JSONDecoder().decode([[String: AnyCodableICE]].self, from: Data(ice.utf8)) else { throw problem }
+            guard let list = try? JSONDecoder().decode([[String: ICEServerValue]].self, from: Data(ice.utf8)) else { throw problem }
             for server in list {
                 let urls: [String]
                 switch server["urls"] {
@@ -295,7 +295,7 @@ public struct AppConfig: Sendable {
 }
 
 /// A value of an RTCIceServer entry: a string (username, credential, one URL) or a list of URLs.
-public enum AnyCodableICE: Codable, Sendable, Equatable {
+public enum ICEServerValue: Codable, Sendable, Equatable {
     case one(String)
     case many([String])
 

@@ -191,7 +191,9 @@ struct LibraryPages {
     /// The library's page and the course's lesson player share it.
     static let scormBrowse = "ec_scorm=browse"
 
-    static func viewer(_ req: Request, _ r: ResourceDTO, actor: Actor, format: LocaleFormat) async throws -> ResourcePage.Viewer? {
+    /// `chapter`: the book's chapter to show (a live room's followed page); otherwise the
+    /// page's `?chapter=`.
+    static func viewer(_ req: Request, _ r: ResourceDTO, actor: Actor, format: LocaleFormat, chapter: Int? = nil) async throws -> ResourcePage.Viewer? {
         let shown = r.versions.last
         // EPUB chapters page within whichever page shows the book.
         let here = req.url.path
@@ -231,7 +233,7 @@ struct LibraryPages {
             default:
                 if v.fileKind == "epub", let book = try? await req.library.epubChapters(r.id, version: v.number, actor: actor), !book.chapters.isEmpty {
                     // Read in the page, a chapter at a time, without scripts.
-                    let n = min(max(req.query[Int.self, at: "chapter"] ?? 1, 1), book.chapters.count)
+                    let n = min(max(chapter ?? req.query[Int.self, at: "chapter"] ?? 1, 1), book.chapters.count)
                     viewer = .init(type: "epub", src: book.prefix + book.chapters[n - 1].path, size: size, sources: [], poster: nil,
                                    chapters: book.chapters.enumerated().map { .init(title: $0.element.title, href: "\(here)?chapter=\($0.offset + 1)", current: $0.offset + 1 == n) },
                                    prevHref: n > 1 ? "\(here)?chapter=\(n - 1)" : nil,

@@ -101,9 +101,8 @@ struct LivePages {
         guard let rid = req.query[String.self, at: "resource"].flatMap(UUID.init(uuidString:)) else { throw DomainError.malformed(reason: "live.malformed") }
         let page = min(max(req.query[Int.self, at: "page"] ?? 1, 1), 10_000)
         let r = try await req.library.resource(rid, actor: actor)
-        // The library's viewer reads a book's chapter from the query; the slide's page is it.
-        req.url.query = "chapter=\(page)"
-        guard let v = try await LibraryPages.viewer(req, r, actor: actor, format: LocaleFormat(req.locale)) else {
+        // A book shows the chapter of the slide's page.
+        guard let v = try await LibraryPages.viewer(req, r, actor: actor, format: LocaleFormat(req.locale), chapter: page) else {
             return SlideView(type: "link", src: r.url ?? "/library/\(r.id)", title: r.displayTitle, pages: nil)
         }
         return SlideView(type: v.type, src: v.type == "pdf" ? v.src + "#page=\(page)" : v.src, title: r.displayTitle,

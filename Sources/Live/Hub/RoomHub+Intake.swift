@@ -89,7 +89,8 @@ extension RoomHub {
         default:
             return send(error: "live.unknown-type", to: id, in: rid)
         }
-        guard let bus else { return }
+        // The app starts the hub on its bus at start-up; a hub without one keeps nothing.
+        guard let bus else { return send(error: "live.unavailable", to: id, in: rid) }
         do { try await bus.publish(e) } catch {
             logger.warning("live: event not kept: \(error)")
             send(error: "live.not-saved", to: id, in: rid)

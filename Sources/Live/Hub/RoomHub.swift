@@ -182,7 +182,7 @@ public actor RoomHub {
 
     /// An event from the app (the end of the room), numbered and kept like the others.
     public func publish(end rid: UUID, by member: RoomMember?) async throws {
-        guard let bus else { return }
+        guard let bus else { throw DomainError.unavailable(reason: "live.unavailable") }
         try await bus.publish(RoomEvent(room: rid, type: "ended", member: member, at: clock.now()))
     }
 

@@ -106,24 +106,31 @@ extension LiveService {
     /// `GET /api/v1/live/pairings`: the pairings the caller may see (offices above either
     /// school, and the two schools' staff), each with its report.
     public func pairings(actor: Actor) async throws -> [PairingDTO] {
+        try await report(try await visiblePairings(actor: actor))
+    }
+
+    /// `GET /api/v1/live/pairings/{id}`: one pairing with its report.
+    public func pairingReport(_ id: UUID, actor: Actor) async throws -> PairingDTO {
+        try await report([try await pairing(id, actor: actor)])[0]
+    }
+
+    func visiblePairings(actor: Actor) async throws -> [LivePairing] {
         guard actor.personID != nil else { throw DomainError.unauthenticated() }
-        let all = try await LivePairing.query(on: db).sort(\.$startsOn, .descending).limit(1000).all()
-        let visible = all.filter { p in
-            actor.isSystem || actor.grants.contains { g in
-                switch g.role {
-                case .official, .administrator, .inspector: p.leadPath.hasPrefix(g.orgPath) || p.partnerPath.hasPrefix(g.orgPath)
-                case .pupil, .guardian, .providerAdmin: false
-                default: g.orgPath.hasPrefix(p.leadPath) || g.orgPath.hasPrefix(p.partnerPath)
-                }
+        return try await LivePairing.query(on: db).sort(\.$startsOn, .descending).limit(1000).all().filter { sees($0, actor) }
+    }
+
+    func sees(_ p: LivePairing, _ actor: Actor) -> Bool {
+        actor.isSystem || actor.grants.contains { g in
+            switch g.role {
+            case .official, .administrator, .inspector: p.leadPath.hasPrefix(g.orgPath) || p.partnerPath.hasPrefix(g.orgPath)
+            case .pupil, .guardian, .providerAdmin: false
+            default: g.orgPath.hasPrefix(p.leadPath) || g.orgPath.hasPrefix(p.partnerPath)
             }
         }
-        return try await report(visible)
     }
 
     func pairing(_ id: UUID, actor: Actor) async throws -> LivePairing {
-        guard let p = try await LivePairing.find(id, on: db), try await pairings(actor: actor).contains(where: { $0.id == id }) else {
-            throw DomainError.notFound(entity: "pairing")
-        }
+        guard let p = try await LivePairing.find(id, on: db), sees(p, actor) else { throw DomainError.notFound(entity: "pairing") }
         return p
     }
 
