@@ -78,9 +78,7 @@ struct LiveNetworkTests {
             try await app.call(.GET, "api/v1/live/rooms/\(room.id)", try await app.bearer("pupilb"), expect: .notFound)
 
             // The partner's pupil joins over the socket; the lesson counts in her own class's course.
-            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-            do {
-                let port = try #require(app.http.server.shared.localAddress?.port)
+            try await serving(app) { port in
                 let pupil = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "pupilc"))
                 try await pupil.inbox.wait("welcome")
                 var viewed = false
@@ -93,11 +91,7 @@ struct LiveNetworkTests {
                 try await Task.sleep(nanoseconds: 1_100_000_000)
                 try await app.call(.POST, "api/v1/live/rooms/\(room.id)/end", teacher, expect: .ok)
                 try await pupil.inbox.wait("ended")
-            } catch {
-                await app.server.shutdown()
-                throw error
             }
-            await app.server.shutdown()
 
             // The report: one lesson given, one partner pupil reached; seen by the office and both schools, not by another school.
             let report = try #require(try await app.call(.GET, "api/v1/live/pairings/\(pairing.id)", official, expect: .ok).decoded(PairingDTO.self))

@@ -56,6 +56,18 @@ struct RoomClient {
     }
 }
 
+/// Runs `body` with the app serving on a free loopback port, and stops the server after.
+func serving(_ app: Application, _ body: (Int) async throws -> Void) async throws {
+    try await app.server.start(address: .hostname("127.0.0.1", port: 0))
+    do {
+        try await body(try #require(app.http.server.shared.localAddress?.port))
+    } catch {
+        await app.server.shutdown()
+        throw error
+    }
+    await app.server.shutdown()
+}
+
 final class WSBox: @unchecked Sendable {
     private let lock = NSLock()
     private var ws: WebSocket?
@@ -65,6 +77,16 @@ final class WSBox: @unchecked Sendable {
 
 @Suite("Live rooms", .serialized)
 struct LiveTests {
+    /// The test world, class 3A's published course (teacher1's) and a room of it.
+    func classRoom(_ app: Application, _ title: String) async throws -> (World, HTTPHeaders, CourseDTO, RoomDTO) {
+        let w = try await World.build(app)
+        let teacher = try await app.bearer("teacher1")
+        let (course, _) = try await app.publishedCourse(teacher, kind: "class", org: w.classA1.id)
+        let room = try #require(try await app.call(.POST, "api/v1/live/rooms", teacher, ["title": title, "courseId": course.id.uuidString],
+                                                   expect: .created).decoded(RoomDTO.self))
+        return (w, teacher, course, room)
+    }
+
     /// The room socket's answer before any upgrade (the route's checks), asked in memory.
     func upgradeStatus(_ app: Application, port: Int, room: UUID, _ session: HTTPHeaders, origin: String? = nil) async throws -> UInt {
         var headers: HTTPHeaders = ["Cookie": session.first(name: .cookie) ?? "", "Host": "127.0.0.1:\(port)"]
@@ -76,11 +98,7 @@ struct LiveTests {
 
     @Test func roomsAreMadeByTeachersAndJoinedByTheirCourseOrOrganisationOnly() async throws {
         try await withTestApp { app in
-            let w = try await World.build(app)
-            let teacher = try await app.bearer("teacher1")
-            let (course, _) = try await app.publishedCourse(teacher, kind: "class", org: w.classA1.id)
-            let room = try #require(try await app.call(.POST, "api/v1/live/rooms", teacher, ["title": "Tiết 3: Bảng nhân 7", "courseId": course.id.uuidString],
-                                                       expect: .created).decoded(RoomDTO.self))
+            let (w, teacher, course, room) = try await classRoom(app, "Tiết 3: Bảng nhân 7")
             #expect(room.role == .host && room.mode == "interactive" && room.status == "open")
             #expect(try await app.call(.GET, "api/v1/live/rooms/\(room.id)", try await app.bearer("pupil1"), expect: .ok).decoded(RoomDTO.self)?.role == .participant)
             for other in ["pupil2", "pupilb", "guardian1", "teacher2"] {
@@ -114,9 +132,7 @@ struct LiveTests {
                                                        expect: .created).decoded(CourseItemDTO.self))
             let room = try #require(try await app.call(.POST, "api/v1/live/rooms", teacher, ["title": "Tiết 3", "courseId": course.id.uuidString,
                                                                                              "itemId": item.id.uuidString], expect: .created).decoded(RoomDTO.self))
-            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-            do {
-                let port = try #require(app.http.server.shared.localAddress?.port)
+            try await serving(app) { port in
                 let host = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "teacher1"))
                 let pupil = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "pupil1"))
                 let welcome = try await pupil.inbox.wait("welcome")
@@ -164,11 +180,7 @@ struct LiveTests {
                 try await app.call(.GET, "api/v1/live/rooms/\(room.id)/record", try await app.bearer("pupil1"), expect: .forbidden)
                 #expect(try await upgradeStatus(app, port: port, room: room.id, try await PageTests().signIn(app, "pupil1")) == 409, "an ended room takes no one")
                 try? await host.ws.close(); try? await pupil.ws.close(); try? await again.ws.close()
-            } catch {
-                await app.server.shutdown()
-                throw error
             }
-            await app.server.shutdown()
         }
     }
 
@@ -177,9 +189,7 @@ struct LiveTests {
             let w = try await World.build(app)
             let room = try #require(try await app.call(.POST, "api/v1/live/rooms", try await app.bearer("teacher1"),
                                                        ["title": "Họp toàn trường", "orgId": w.schoolA.id.uuidString, "mode": "broadcast"], expect: .created).decoded(RoomDTO.self))
-            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-            do {
-                let port = try #require(app.http.server.shared.localAddress?.port)
+            try await serving(app) { port in
                 let host = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "teacher1"))
                 let viewer = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "teacher2"))
                 let other = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "schooladmin"))
@@ -196,11 +206,7 @@ struct LiveTests {
                 try await host.send(["type": "publish", "question": q["id"]!])
                 try await other.inbox.wait("question") { $0["published"] as? Bool == true }
                 try? await host.ws.close(); try? await viewer.ws.close(); try? await other.ws.close()
-            } catch {
-                await app.server.shutdown()
-                throw error
             }
-            await app.server.shutdown()
         }
     }
 
@@ -210,11 +216,7 @@ struct LiveTests {
                    "needs PostgreSQL (DATABASE_URL): rooms across processes go through LISTEN/NOTIFY; .ci/run runs the suite on both databases"))
     func aRoomSplitAcrossTwoAppProcessesIsOneRoom() async throws {
         try await withTestApp { app in
-            let w = try await World.build(app)
-            let teacher = try await app.bearer("teacher1")
-            let (course, _) = try await app.publishedCourse(teacher, kind: "class", org: w.classA1.id)
-            let room = try #require(try await app.call(.POST, "api/v1/live/rooms", teacher, ["title": "Tiết 4", "courseId": course.id.uuidString],
-                                                       expect: .created).decoded(RoomDTO.self))
+            let (_, teacher, _, room) = try await classRoom(app, "Tiết 4")
             let other = try await Application.make(.testing)
             try await configure(other, config: app.services.config)
             try await other.asyncBoot()
@@ -267,14 +269,8 @@ struct LiveTests {
     /// each other and their offers, answers and candidates reach the one they are for.
     @Test func callersAreIntroducedAndTheirSignalsReachOnlyTheirPeer() async throws {
         try await withTestApp(adjust: { $0.iceServers = [["urls": .one("stun:stun.example.org:3478")]] }) { app in
-            let w = try await World.build(app)
-            let teacher = try await app.bearer("teacher1")
-            let (course, _) = try await app.publishedCourse(teacher, kind: "class", org: w.classA1.id)
-            let room = try #require(try await app.call(.POST, "api/v1/live/rooms", teacher, ["title": "Phụ đạo", "courseId": course.id.uuidString],
-                                                       expect: .created).decoded(RoomDTO.self))
-            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-            do {
-                let port = try #require(app.http.server.shared.localAddress?.port)
+            let (_, _, _, room) = try await classRoom(app, "Phụ đạo")
+            try await serving(app) { port in
                 let host = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "teacher1"))
                 let pupil = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "pupil1"))
                 let onlooker = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "pupil1"))
@@ -301,11 +297,7 @@ struct LiveTests {
                 try? await pupil.ws.close()
                 try await host.inbox.wait("peer") { $0["on"] as? Bool == false && $0["id"] as? String == pupilID }
                 try? await host.ws.close(); try? await onlooker.ws.close()
-            } catch {
-                await app.server.shutdown()
-                throw error
             }
-            await app.server.shutdown()
         }
     }
 
@@ -313,14 +305,8 @@ struct LiveTests {
     /// that never arrives (a lost notification) is read from the record.
     @Test func anEarlyEventWaitsAndAMissingOneIsReadFromTheRecord() async throws {
         try await withTestApp { app in
-            let w = try await World.build(app)
-            let teacher = try await app.bearer("teacher1")
-            let (course, _) = try await app.publishedCourse(teacher, kind: "class", org: w.classA1.id)
-            let room = try #require(try await app.call(.POST, "api/v1/live/rooms", teacher, ["title": "Tiết 5", "courseId": course.id.uuidString],
-                                                       expect: .created).decoded(RoomDTO.self))
-            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-            do {
-                let port = try #require(app.http.server.shared.localAddress?.port)
+            let (_, _, _, room) = try await classRoom(app, "Tiết 5")
+            try await serving(app) { port in
                 let host = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "teacher1"))
                 try await host.inbox.wait("welcome")
                 // Two slide changes kept in the record, as another process would; only the second is delivered here.
@@ -333,11 +319,7 @@ struct LiveTests {
                 try await host.inbox.wait("slide") { $0["page"] as? Double == 2 }
                 #expect(host.inbox.of("slide").map { $0["page"] as? Double } == [1, 2])
                 try? await host.ws.close()
-            } catch {
-                await app.server.shutdown()
-                throw error
             }
-            await app.server.shutdown()
         }
     }
 
@@ -420,14 +402,8 @@ struct LiveTests {
     /// the room goes on without them.
     @Test func aQuickQuizRevealsItsAnswerWhenClosedAndAVanishedHostIsShown() async throws {
         try await withTestApp { app in
-            let w = try await World.build(app)
-            let teacher = try await app.bearer("teacher1")
-            let (course, _) = try await app.publishedCourse(teacher, kind: "class", org: w.classA1.id)
-            let room = try #require(try await app.call(.POST, "api/v1/live/rooms", teacher, ["title": "Tiết 12", "courseId": course.id.uuidString],
-                                                       expect: .created).decoded(RoomDTO.self))
-            try await app.server.start(address: .hostname("127.0.0.1", port: 0))
-            do {
-                let port = try #require(app.http.server.shared.localAddress?.port)
+            let (_, _, _, room) = try await classRoom(app, "Tiết 12")
+            try await serving(app) { port in
                 let host = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "teacher1"))
                 let pupil = try await RoomClient.connect(app, port: port, room: room.id, try await PageTests().signIn(app, "pupil1"))
                 try await pupil.inbox.wait("presence") { $0["count"] as? Double == 2 && $0["hosts"] as? Double == 1 }
@@ -446,11 +422,7 @@ struct LiveTests {
                 try await pupil.send(["type": "chat", "text": "Cô ơi?"])
                 try await pupil.inbox.wait("chat") { $0["text"] as? String == "Cô ơi?" }
                 try? await pupil.ws.close()
-            } catch {
-                await app.server.shutdown()
-                throw error
             }
-            await app.server.shutdown()
         }
     }
 }
