@@ -37,7 +37,7 @@ struct LiveNetworkTests {
             let c = try await partnerSchool(app, w)
             let official = try await app.bearer("official1")
             let schedule: [[String: Any]] = [["weekday": 1, "start": "08:00", "minutes": 45], ["weekday": 4, "start": "14:00", "minutes": 45]]
-            var body: [String: Any] = ["title": "Trường A – Trường C: Toán 3", "leadSchoolId": w.schoolA.id.uuidString, "partnerSchoolId": c.school.id.uuidString,
+            let body: [String: Any] = ["title": "Trường A – Trường C: Toán 3", "leadSchoolId": w.schoolA.id.uuidString, "partnerSchoolId": c.school.id.uuidString,
                                        "subject": "math", "startsOn": Self.day(-28), "endsOn": Self.day(56), "schedule": schedule]
             // Bad pairings, and pairings by those who may not make them.
             try await app.call(.POST, "api/v1/live/pairings", try await app.bearer("teacher1"), body, expect: .forbidden)

@@ -364,18 +364,13 @@ struct LiveTests {
     @Test func aSlideShowsALibraryResourceAtItsPageToThoseWhoMaySeeIt() async throws {
         try await withTestApp { app in
             let w = try await World.build(app)
-            let directory = DirectoryService(db: app.db, ctx: app.services.directory)
-            let author = try await directory.actor(username: "teacher1", acting: .system("test"))
-            let library = LibraryService(db: app.db, ctx: app.services.library)
-            func pdf(_ title: String) async throws -> ResourceDTO {
-                try await library.createResource(NewResource(kind: "document", title: LocalizedText(vi: title), language: "vi", licence: "CC-BY-4.0", orgId: w.schoolA.id),
-                                                 file: UploadedFile(blob: try app.services.library.blobs.store(DemoFiles.pdf(title: title, lines: ["Trang 1", "Trang 2", "Trang 3"])),
-                                                                    filename: "bai-giang.pdf"), actor: author)
-            }
-            let published = try await pdf("Bài giảng: Bảng nhân 7")
-            _ = try await library.submit(published.id, scopeOrgID: w.schoolA.id, comment: nil, actor: author)
-            _ = try await library.approve(published.id, comment: nil, actor: .system("test"))
-            let draft = try await pdf("Bản nháp chưa duyệt")
+            let file = { (title: String) in DemoFiles.pdf(title: title, lines: ["Trang 1", "Trang 2", "Trang 3"]) }
+            let published = try await app.publishedResource(w, kind: "document", title: "Bài giảng: Bảng nhân 7", file: file("Bài giảng: Bảng nhân 7"), filename: "bai-giang.pdf")
+            // A draft: its author's alone.
+            let author = try await DirectoryService(db: app.db, ctx: app.services.directory).actor(username: "teacher1", acting: .system("test"))
+            let draft = try await LibraryService(db: app.db, ctx: app.services.library).createResource(
+                NewResource(kind: "document", title: LocalizedText(vi: "Bản nháp chưa duyệt"), language: "vi", licence: "CC-BY-4.0", orgId: w.schoolA.id),
+                file: UploadedFile(blob: try app.services.library.blobs.store(file("Bản nháp chưa duyệt")), filename: "nhap.pdf"), actor: author)
             let teacher = try await app.bearer("teacher1")
             let (course, _) = try await app.publishedCourse(teacher, kind: "class", org: w.classA1.id)
             let room = try #require(try await app.call(.POST, "api/v1/live/rooms", teacher, ["title": "Tiết 11", "courseId": course.id.uuidString],

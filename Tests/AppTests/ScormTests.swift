@@ -12,16 +12,8 @@ import Directory
 struct ScormTests {
     /// A class course for 3A whose lesson plays the demo's own SCORM 1.2 exercise.
     func scormItem(_ app: Application, _ w: World) async throws -> (course: CourseDTO, item: CourseItemDTO) {
-        let directory = DirectoryService(db: app.db, ctx: app.services.directory)
-        let author = try await directory.actor(username: "teacher1", acting: .system("test"))
-        let library = LibraryService(db: app.db, ctx: app.services.library)
-        let r = try await library.createResource(NewResource(kind: "package", title: LocalizedText(vi: "Luyện tập bảng nhân 7"), language: "vi",
-                                                             licence: "CC-BY-4.0", orgId: w.schoolA.id),
-                                                 file: UploadedFile(blob: try app.services.library.blobs.store(DemoFiles.scormQuiz), filename: "bang-nhan-7.zip"),
-                                                 actor: author)
+        let r = try await app.publishedResource(w, kind: "package", title: "Luyện tập bảng nhân 7", file: DemoFiles.scormQuiz, filename: "bang-nhan-7.zip")
         #expect(r.versions.last?.packageType == "scorm12")
-        _ = try await library.submit(r.id, scopeOrgID: w.schoolA.id, comment: nil, actor: author)
-        _ = try await library.approve(r.id, comment: nil, actor: .system("test"))
         let teacher = try await app.bearer("teacher1")
         let (course, lesson) = try await app.publishedCourse(teacher, kind: "class", org: w.classA1.id)
         let item = try #require(try await app.call(.POST, "api/v1/lessons/\(lesson)/items", teacher, ["kind": "resource", "refId": r.id.uuidString],
