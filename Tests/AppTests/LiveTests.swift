@@ -318,6 +318,12 @@ struct LiveTests {
                 #expect(host.inbox.of("slide").isEmpty, "the second waits for the first")
                 try await host.inbox.wait("slide") { $0["page"] as? Double == 2 }
                 #expect(host.inbox.of("slide").map { $0["page"] as? Double } == [1, 2])
+                // The second arriving again (its notification after the record was read) is
+                // not shown twice and leaves nothing waiting.
+                await app.services.live.hub.deliver(second)
+                try await Task.sleep(nanoseconds: 300_000_000)
+                #expect(host.inbox.of("slide").count == 2)
+                #expect(await app.services.live.hub.waitingFor(room.id) == 0)
                 try? await host.ws.close()
             }
         }

@@ -201,17 +201,25 @@ public actor RoomHub {
     }
 
     func drain(_ rid: UUID) {
-        while var room = rooms[rid], let next = room.pending.removeValue(forKey: room.state.seq + 1) {
+        while var room = rooms[rid] {
+            // Events the state already holds (read from the record while they were on their
+            // way) are dropped, so they neither wait nor count as a gap.
+            room.pending = room.pending.filter { $0.key > room.state.seq }
+            guard let next = room.pending.removeValue(forKey: room.state.seq + 1) else {
+                room.gapSince = room.pending.isEmpty ? nil : (room.gapSince ?? Date())
+                rooms[rid] = room
+                return
+            }
             let shown = room.state.apply(next)
-            room.gapSince = nil
-            for (k, _) in room.pending where k <= room.state.seq { room.pending[k] = nil }
             for out in shown where out.coalescible && room.broadcast { room.pollDue = out.message }
             rooms[rid] = room
             for out in shown where !(out.coalescible && room.broadcast) { fanOut(rid, out.message.serialized(), to: out.audience) }
             if next.type == "ended" { return end(rid) }
         }
-        if let room = rooms[rid], !room.pending.isEmpty, room.gapSince == nil { rooms[rid]?.gapSince = Date() }
     }
+
+    /// Events of a room held back until the ones before them arrive (tests and diagnostics).
+    public func waitingFor(_ rid: UUID) -> Int { rooms[rid]?.pending.count ?? 0 }
 
     func passing(_ e: RoomEvent) {
         let rid = e.room
