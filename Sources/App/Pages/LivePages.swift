@@ -40,8 +40,9 @@ struct LivePages {
 
     func renderList(_ req: Request, errors: FormErrors, title: String = "", streamUrl: String = "", status: HTTPStatus = .ok) async throws -> Response {
         let actor = try req.requireActor()
-        let rooms = try await req.live.openRooms(actor: actor)
-        let taught = try await req.courses.myCourses(actor: actor).filter { $0.role == "teacher" && $0.status != "archived" }
+        let mine = try await req.courses.myCourses(actor: actor)
+        let rooms = try await req.live.openRooms(actor: actor, mine: mine)
+        let taught = mine.filter { $0.role == "teacher" && $0.status != "archived" }
         var seen = Set<UUID>()
         let hosts: [Role] = [.teacher, .homeroomTeacher, .schoolAdmin, .official, .administrator]
         let orgs = actor.grants.filter { hosts.contains($0.role) && $0.orgKind != .class && seen.insert($0.orgID).inserted }

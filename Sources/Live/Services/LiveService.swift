@@ -245,9 +245,11 @@ public struct LiveService: Sendable {
 
     /// `GET /api/v1/live/rooms`: the open rooms the caller may enter (their courses' rooms,
     /// the meetings of their organisations, the ones they host), newest first.
-    public func openRooms(actor: Actor) async throws -> [RoomDTO] {
+    /// `mine`: the caller's courses when already read (the rooms page needs them for its form).
+    public func openRooms(actor: Actor, mine: [CourseDTO]? = nil) async throws -> [RoomDTO] {
         guard let me = actor.personID else { throw DomainError.unauthenticated() }
-        let courseIDs = try await courses.myCourses(actor: actor).map(\.id)
+        let courseIDs: [UUID]
+        if let mine { courseIDs = mine.map(\.id) } else { courseIDs = try await courses.myCourses(actor: actor).map(\.id) }
         var found: [LiveRoom] = []
         if !courseIDs.isEmpty {
             found += try await LiveRoom.query(on: db).filter(\.$status == "open").filter(\.$courseID ~~ courseIDs).sort(\.$createdAt, .descending).limit(100).all()
