@@ -55,7 +55,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         // FULL: a commit is on disk before it is acknowledged (an exam answer a pupil saw
         // saved must survive a power cut, not only a crash of the process). In WAL mode that
         // is one fsync of the log per commit; answer saves are committed in batches
-        // (AnswerWriter), so a storm pays it per batch, not per answer.
+        // (AttemptWriter), so a storm pays it per batch, not per answer.
         // synchronous is a setting of each connection, not of the file: the pool holds one
         // connection per event loop and keeps it, so asking through each loop's pool
         // reaches every connection. (The vendored SQLite's compiled-in default is FULL too.)

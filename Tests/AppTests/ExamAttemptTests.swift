@@ -273,7 +273,7 @@ struct ExamAttemptTests {
         #expect(Shuffle.permutation(6, attempt: fixed, key: "c3") == Shuffle.permutation(6, attempt: fixed, key: "c3"))
     }
 
-    /// Saves arrive at once from many requests and are stored together (AnswerWriter): each
+    /// Saves arrive at once from many requests and are stored together (AttemptWriter): each
     /// acknowledged save is stored or overtaken by a newer one of the same question, the
     /// newest sent is what stays, and an attempt closed behind this process's back (another
     /// app process) refuses the next save instead of taking it.
@@ -324,6 +324,49 @@ struct ExamAttemptTests {
             let kept = try await (app.db as! any SQLDatabase).raw("SELECT seq FROM attempt_answers WHERE attempt_id = \(bind: attempts[0].1) AND slot = 1").first()?
                 .decode(column: "seq", as: Int64.self)
             #expect(kept == 112, "the refused save changed nothing")
+        }
+    }
+
+    /// Starts go through the same group commit as saves: starts and saves that wait together
+    /// are written in one transaction, a pupil who starts several times at once gets one
+    /// attempt, and every save acknowledged in that commit is there. On SQLite the test holds
+    /// the write gate so that the requests pile up into one mixed batch; on PostgreSQL the
+    /// gate lets everything through and the same answers must hold.
+    @Test func startsAndSavesWaitingTogetherShareOneCommit() async throws {
+        try await withTestApp { app in
+            let w = try await World.build(app)
+            let (examID, _) = try await exam(app, w)
+            let service = AssessmentService(db: app.db, ctx: app.services.assessment)
+            let one = try await app.actor("pupil1"), two = try await app.actor("pupil2")
+            let first = try await service.startAttempt(examID, actor: one).id
+            let (release, go) = AsyncStream.makeStream(of: Void.self)
+            let holder = Task { try await app.services.assessment.writes.run(on: app.db) { for await _ in release { break } } }
+            try await Task.sleep(for: .milliseconds(50))
+            async let saves = withThrowingTaskGroup(of: SaveAck.self) { group in
+                for slot in 1...3 {
+                    group.addTask { try await service.saveAnswer(first, slot: slot, seq: 1, response: ItemResponse(text: "s\(slot)"), actor: one) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            async let starts = withThrowingTaskGroup(of: UUID.self) { group in
+                for _ in 0..<4 { group.addTask { try await service.startAttempt(examID, actor: two).id } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            go.yield()
+            go.finish()
+            try await holder.value
+            let (acks, ids) = try await (saves, starts)
+            #expect(acks.allSatisfy { $0.applied })
+            #expect(Set(ids).count == 1, "four starts at once make one attempt: \(ids)")
+            let sql = app.db as! any SQLDatabase
+            let rows = try await sql.raw("SELECT id FROM attempts").all().map { try $0.decode(column: "id", as: UUID.self) }
+            #expect(Set(rows) == [first, ids[0]])
+            let answers = try await sql.raw("SELECT slot FROM attempt_answers WHERE attempt_id = \(bind: first)").all().map { try $0.decode(column: "slot", as: Int.self) }
+            #expect(answers.sorted() == [1, 2, 3])
+            // The new attempt is a working one: it takes answers and is handed in.
+            _ = try await service.saveAnswer(ids[0], slot: 2, seq: 1, response: ItemResponse(text: "x"), actor: two)
+            #expect(try await service.submitAttempt(ids[0], actor: two).attemptId == ids[0])
         }
     }
 

@@ -19,8 +19,8 @@ public struct AssessmentContext: Sendable {
     let attempts = LRUCache<AttemptState>(capacity: 50_000)
     /// SQLite's single writer, taken in the process by the exam storm's writes.
     public let writes: WriteGate
-    /// Group commit of answer saves.
-    let answers: AnswerWriter
+    /// Group commit of new attempts and answer saves.
+    let attemptWriter: AttemptWriter
 
     /// `writes`: the process's one SQLite writer gate, shared with other areas' hot writes.
     public init(clock: any PlatformClock = SystemClock(), writes gate: WriteGate = WriteGate()) {
@@ -28,7 +28,7 @@ public struct AssessmentContext: Sendable {
         self.audit = AuditLog(clock: clock)
         self.jobs = JobQueue(clock: clock)
         self.writes = gate
-        self.answers = AnswerWriter(gate: gate)
+        self.attemptWriter = AttemptWriter(gate: gate)
     }
 }
 

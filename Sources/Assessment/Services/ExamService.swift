@@ -407,17 +407,16 @@ extension AssessmentService {
         attempt.startedAt = now
         // The window's end is a hard stop even for a late start.
         attempt.deadlineAt = min(now.addingTimeInterval(TimeInterval(exam.durationSeconds) + extra), exam.closesAt.addingTimeInterval(extra))
-        do {
-            // One insert and nothing else: the hand-in at the deadline is the deadline sweep's
-            // (AssessmentJobs.sweeps), so it happens even if the pupil never comes back.
-            try await ctx.writes.run(on: db) { try await attempt.create(on: db) }
-        } catch {
+        // One row and nothing else, committed with the storm's other writes (AttemptWriter):
+        // the hand-in at the deadline is the deadline sweep's (AssessmentJobs.sweeps), so it
+        // happens even if the pupil never comes back.
+        let begun = try await ctx.attemptWriter.start(PendingStart(id: attempt.id!, examID: examID, personID: me, number: attempt.number,
+                                                                   startedAt: attempt.startedAt, deadlineAt: attempt.deadlineAt), on: db)
+        if !begun {
             // Two starts at once: the unique (exam, person, number) lets one win; the other resumes it.
-            if let winner = try await Attempt.query(on: db).filter(\.$examID == examID).filter(\.$personID == me)
-                .filter(\.$number == attempt.number).first() {
-                return try await attemptDTO(winner, exam: exam)
-            }
-            throw error
+            guard let winner = try await Attempt.query(on: db).filter(\.$examID == examID).filter(\.$personID == me)
+                .filter(\.$number == attempt.number).first() else { throw DomainError.conflict(reason: "exam.no-attempts-left") }
+            return try await attemptDTO(winner, exam: exam)
         }
         ctx.attempts.put(attempt.id!.uuidString, AttemptState(personID: me, examID: examID, deadline: attempt.deadlineAt, submitted: false))
         let paper = try await self.paper(examID)
@@ -562,7 +561,7 @@ extension AssessmentService {
     /// Saves one answer. Idempotent and ordered by the client's sequence number: a replay
     /// or an older save arriving late changes nothing and is acknowledged with what is
     /// stored. The acknowledgement is sent only after the database has committed it (see
-    /// `AnswerWriter`, which stores the saves of many pupils with one statement).
+    /// `AttemptWriter`, which stores the saves of many pupils with one statement).
     public func saveAnswer(_ attemptID: UUID, slot: Int, seq: Int64, response: ItemResponse, actor: Actor) async throws -> SaveAck {
         guard let me = actor.personID, var a = try await attemptState(attemptID), a.personID == me else {
             throw DomainError.notFound(entity: "attempt")
@@ -583,7 +582,7 @@ extension AssessmentService {
         let body = String(decoding: try JSONEncoder().encode(Self.toItem(response, paper[slot - 1].content, slot: slot, attempt: attemptID)), as: UTF8.self)
         guard body.utf8.count <= 100_000 else { throw DomainError.invalid(field: "response", reason: "exam.answer-too-long", arguments: ["100000"]) }
         let pending = PendingAnswer(attemptID: attemptID, slot: slot, seq: seq, body: body, savedAt: now.timeIntervalSince1970)
-        if try await ctx.answers.save(pending, on: db) { return SaveAck(slot: slot, seq: seq, applied: true) }
+        if try await ctx.attemptWriter.save(pending, on: db) { return SaveAck(slot: slot, seq: seq, applied: true) }
         // Not stored: a newer save of this question is there, or the attempt was closed
         // meanwhile (by another process, or the deadline passed while it waited).
         let fresh = try await attemptState(attemptID, fresh: true)

@@ -69,11 +69,17 @@ public struct JobQueue: Sendable {
         let skipLocked: SQLQueryString = Dialect.of(sql) == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
         var kindList = SQLQueryString("")
         for (i, k) in kinds.enumerated() { kindList.appendInterpolation(unsafeRaw: i == 0 ? "" : ", "); kindList.appendInterpolation(bind: k) }
+        let ready: SQLQueryString = """
+            kind IN (\(kindList)) AND ((state = 'queued' AND run_at <= \(bind: t)) OR (state = 'running' AND locked_until < \(bind: t)))
+            """
+        // A poll that finds nothing writes nothing. An UPDATE takes SQLite's write lock even
+        // when no row matches, and a worker polling every few seconds then met the exam
+        // storm's answer batches in the driver's spinning busy handler: every query of the
+        // process stalled for 200-500 ms once per poll (bench/README.md, "Exams").
+        guard try await sql.raw("SELECT 1 FROM jobs WHERE \(ready) LIMIT 1").first() != nil else { return nil }
         let row = try await sql.raw("""
             UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = \(bind: t + lease)
-            WHERE id = (SELECT id FROM jobs WHERE kind IN (\(kindList))
-                          AND ((state = 'queued' AND run_at <= \(bind: t)) OR (state = 'running' AND locked_until < \(bind: t)))
-                        ORDER BY run_at LIMIT 1\(skipLocked))
+            WHERE id = (SELECT id FROM jobs WHERE \(ready) ORDER BY run_at LIMIT 1\(skipLocked))
             RETURNING id, kind, payload, attempts, max_attempts
             """).first()
         guard let row else { return nil }
