@@ -189,6 +189,7 @@ class Tally:
         self.start_lat, self.save_lat, self.errors, self.done_at = [], [], {}, []
         self.acked = {}  # (attempt hex, slot) -> highest acknowledged seq
         self.attempts = 0
+        self.started = []  # attempt ids (hex) the server acknowledged
         self.timed = []  # (finished at, latency) of each acknowledged save
         self.lags = []
 
@@ -212,6 +213,7 @@ async def pupil(port, exam_id, token, start_after, mean_gap, tally, rng, stop_at
         attempt = json.loads(body)
         tally.attempts += 1
         aid = attempt["id"].replace("-", "").lower()
+        tally.started.append(aid)
         slots = [q["slot"] for q in attempt["questions"]]
         put = [f"PUT /api/v1/attempts/{attempt['id']}/answers/{slot} HTTP/1.1\r\n".encode() + auth for slot in range(len(slots) + 1)]
         seq = 0
@@ -263,6 +265,13 @@ def server_histograms(port):
     return out
 
 
+def steal_s():
+    """CPU time the hypervisor gave to others while this VM wanted it (all CPUs, seconds):
+    on a shared virtual machine it explains runs that are slower on every figure at once."""
+    with open("/proc/stat") as f:
+        return int(f.readline().split()[8]) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(xs, p):
     if not xs:
         return None
@@ -298,7 +307,7 @@ async def storm(port, exam_id, tokens, spread, mean_gap, limit, server=None, kil
         while True:
             await asyncio.sleep(1)
             if server and server.proc.poll() is None:
-                samples.append((round(time.perf_counter() - begin), server.rss_mb(), server.cpu_s()))
+                samples.append((round(time.perf_counter() - begin), server.rss_mb(), server.cpu_s(), steal_s()))
             if kill_at and killed is None and time.perf_counter() - begin >= kill_at:
                 server.proc.send_signal(signal.SIGKILL)
                 killed = time.perf_counter() - begin
@@ -322,12 +331,14 @@ def summarise(tally, elapsed, samples, begin):
     span = (max(active) - min(active) + 1) if active else 1
     # Every 10 seconds: saves/s, p99 of saves finished then, the server's CPU use (cores).
     timeline = []
-    cpu_at = {t: c for t, _, c in samples}
+    cpu_at = {t: c for t, _, c, _ in samples}
+    steal_at = {t: st for t, _, _, st in samples}
     for w0 in range(0, int(max((t - begin for t, _ in tally.timed), default=0)) + 1, 10):
         lat = [l for t, l in tally.timed if w0 <= t - begin < w0 + 10]
         c0, c1 = cpu_at.get(w0), cpu_at.get(w0 + 10)
+        s0, s1 = steal_at.get(w0), steal_at.get(w0 + 10)
         lag = [l for t, l in tally.lags if w0 <= t < w0 + 10]
-        timeline.append(f"{w0:>3}-{w0 + 10:<3}s {len(lat) / 10:>6.0f}/s p99 {pct(lat, 0.99) or 0:>7.1f} ms client lag p99 {pct(lag, 0.99) or 0:>6.1f} max {pct(lag, 1.0) or 0:>6.1f} ms cpu {((c1 - c0) / 10) if c0 is not None and c1 is not None else float('nan'):.2f}")
+        timeline.append(f"{w0:>3}-{w0 + 10:<3}s {len(lat) / 10:>6.0f}/s p99 {pct(lat, 0.99) or 0:>7.1f} ms client lag p99 {pct(lag, 0.99) or 0:>6.1f} max {pct(lag, 1.0) or 0:>6.1f} ms cpu {((c1 - c0) / 10) if c0 is not None and c1 is not None else float('nan'):.2f} steal {((s1 - s0) / 10) if s0 is not None and s1 is not None else float('nan'):.2f}")
     return {
         "timeline": timeline,
         "pupils_started": tally.attempts,
@@ -336,7 +347,8 @@ def summarise(tally, elapsed, samples, begin):
         "saves_acknowledged": len(tally.save_lat), "saves_per_s_mean": round(len(tally.save_lat) / span), "saves_per_s_busiest_10s": round(busiest),
         "save_p50_ms": pct(tally.save_lat, 0.5), "save_p99_ms": pct(tally.save_lat, 0.99), "save_max_ms": pct(tally.save_lat, 1.0),
         "errors": tally.errors, "storm_s": round(elapsed, 1),
-        "server_peak_rss_mb": max((m for _, m, _ in samples), default=None),
+        "server_peak_rss_mb": max((m for _, m, _, _ in samples), default=None),
+        "steal_s": round(samples[-1][3] - samples[0][3], 1) if len(samples) > 1 else None,
         "server_cpu_s": round(samples[-1][2] - samples[0][2], 1) if len(samples) > 1 else None,
     }
 
@@ -457,8 +469,12 @@ def main():
                 result["restart_s"] = round(server.start(log), 2)
                 stored = {(r[0], int(r[1])): int(r[2]) for r in store.query(f"SELECT {store.uuid_hex('attempt_id')}, slot, seq FROM attempt_answers")}
                 lost = [(k, v) for k, v in tally.acked.items() if stored.get(k, -1) < v]
+                # Starts are group-committed too: every attempt a pupil was given must be there.
+                kept = {r[0] for r in store.query(f"SELECT {store.uuid_hex('id')} FROM attempts")}
+                missing = [a for a in tally.started if a not in kept]
                 result["durability"] = {"acknowledged_answers": len(tally.acked), "found": len(tally.acked) - len(lost), "lost": len(lost),
-                                        "examples_lost": [f"{k[0]} slot {k[1]} seq {v}" for k, v in lost[:5]]}
+                                        "examples_lost": [f"{k[0]} slot {k[1]} seq {v}" for k, v in lost[:5]],
+                                        "acknowledged_starts": len(tally.started), "starts_found": len(tally.started) - len(missing)}
     finally:
         server.stop()
         log.close()
