@@ -188,7 +188,6 @@ class Tally:
     def __init__(self):
         self.start_lat, self.save_lat, self.errors, self.done_at = [], [], {}, []
         self.acked = {}  # (attempt hex, slot) -> highest acknowledged seq
-        self.attempts = 0
         self.started = []  # attempt ids (hex) the server acknowledged
         self.timed = []  # (finished at, latency) of each acknowledged save
         self.lags = []
@@ -211,7 +210,6 @@ async def pupil(port, exam_id, token, start_after, mean_gap, tally, rng, stop_at
         if status != 200 and status != 201:
             tally.error(f"start-{status}"); return
         attempt = json.loads(body)
-        tally.attempts += 1
         aid = attempt["id"].replace("-", "").lower()
         tally.started.append(aid)
         slots = [q["slot"] for q in attempt["questions"]]
@@ -341,7 +339,7 @@ def summarise(tally, elapsed, samples, begin):
         timeline.append(f"{w0:>3}-{w0 + 10:<3}s {len(lat) / 10:>6.0f}/s p99 {pct(lat, 0.99) or 0:>7.1f} ms client lag p99 {pct(lag, 0.99) or 0:>6.1f} max {pct(lag, 1.0) or 0:>6.1f} ms cpu {((c1 - c0) / 10) if c0 is not None and c1 is not None else float('nan'):.2f} steal {((s1 - s0) / 10) if s0 is not None and s1 is not None else float('nan'):.2f}")
     return {
         "timeline": timeline,
-        "pupils_started": tally.attempts,
+        "pupils_started": len(tally.started),
         "start_p50_ms": pct(tally.start_lat, 0.5), "start_p99_ms": pct(tally.start_lat, 0.99), "start_max_ms": pct(tally.start_lat, 1.0),
         "starts_over_1s": sum(1 for x in tally.start_lat if x >= 1.0),
         "saves_acknowledged": len(tally.save_lat), "saves_per_s_mean": round(len(tally.save_lat) / span), "saves_per_s_busiest_10s": round(busiest),

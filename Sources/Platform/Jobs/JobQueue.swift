@@ -73,9 +73,9 @@ public struct JobQueue: Sendable {
             kind IN (\(kindList)) AND ((state = 'queued' AND run_at <= \(bind: t)) OR (state = 'running' AND locked_until < \(bind: t)))
             """
         // A poll that finds nothing writes nothing. An UPDATE takes SQLite's write lock even
-        // when no row matches, and a worker polling every few seconds then met the exam
-        // storm's answer batches in the driver's spinning busy handler: every query of the
-        // process stalled for 200-500 ms once per poll (bench/README.md, "Exams").
+        // when no row matches: every few seconds, outside the process's write gate, a poll
+        // would meet busy writers (an exam storm's answer batches) in the driver's spinning
+        // busy handler, which retries on a database thread until the lock is free.
         guard try await sql.raw("SELECT 1 FROM jobs WHERE \(ready) LIMIT 1").first() != nil else { return nil }
         let row = try await sql.raw("""
             UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = \(bind: t + lease)
